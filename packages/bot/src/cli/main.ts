@@ -1,0 +1,97 @@
+import { parseArgs } from 'node:util';
+import { resolvePaths } from '../shared/paths.ts';
+import { VERSION } from '../shared/version.ts';
+import { setupCommand, statusCommand, stopCommand } from './commands.ts';
+import { startCommand } from './start.ts';
+
+const HELP = `Fluxy ${VERSION}: your own AI agent and apps, at home, reachable from your phone.
+
+Usage:
+  fluxy start [--port N] [--host H] [--no-tunnel]   run in the foreground (Ctrl-C stops it)
+  fluxy stop                                         stop the running instance
+  fluxy status                                       is it running? URLs and each part's state
+  fluxy setup --password P [--username U] [--provider anthropic|openai|ollama] [--model M]
+              [--api-key K] [--base-url URL] [--whisper-key K] [--handle H --tier free|premium]
+  fluxy --help | --version
+
+Environment:
+  FLUXY_HOME   data directory (default ~/.fluxy)
+`;
+
+function usage(message: string): never {
+  console.error(`fluxy: ${message}\n\n${HELP}`);
+  process.exit(2);
+}
+
+const argv = process.argv.slice(2);
+if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+  console.log(HELP);
+  process.exit(0);
+}
+if (argv[0] === '--version' || argv[0] === '-v') {
+  console.log(VERSION);
+  process.exit(0);
+}
+
+const [command, ...rest] = argv;
+const paths = resolvePaths();
+
+function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(options: T) {
+  try {
+    return parseArgs({ args: rest, options: { ...options, help: { type: 'boolean' } }, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    return usage((err as Error).message);
+  }
+}
+
+switch (command) {
+  case 'start': {
+    const v = parse({ port: { type: 'string' }, host: { type: 'string' }, 'no-tunnel': { type: 'boolean' } });
+    if (v.help) {
+      console.log(HELP);
+      break;
+    }
+    const port = v.port === undefined ? undefined : Number(v.port);
+    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65530)) usage('--port takes a number from 1 to 65529');
+    await startCommand(paths, { port, host: v.host as string | undefined, tunnel: !v['no-tunnel'] });
+    break;
+  }
+  case 'stop':
+    parse({});
+    process.exit(await stopCommand(paths));
+    break;
+  case 'status':
+    parse({});
+    process.exit(await statusCommand(paths));
+    break;
+  case 'setup': {
+    const v = parse({
+      password: { type: 'string' },
+      username: { type: 'string' },
+      provider: { type: 'string' },
+      model: { type: 'string' },
+      'api-key': { type: 'string' },
+      'base-url': { type: 'string' },
+      'whisper-key': { type: 'string' },
+      handle: { type: 'string' },
+      tier: { type: 'string' },
+    });
+    const s = (k: keyof typeof v) => v[k] as string | undefined;
+    process.exit(
+      await setupCommand(paths, {
+        password: s('password'),
+        username: s('username'),
+        provider: s('provider'),
+        model: s('model'),
+        apiKey: s('api-key'),
+        baseUrl: s('base-url'),
+        whisperKey: s('whisper-key'),
+        handle: s('handle'),
+        tier: s('tier'),
+      }),
+    );
+    break;
+  }
+  default:
+    usage(`unknown command '${command}'`);
+}

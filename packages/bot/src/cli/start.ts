@@ -1,0 +1,51 @@
+import { createLogger } from '../shared/logger.ts';
+import type { FluxyPaths } from '../shared/paths.ts';
+import { startSupervisor } from '../supervisor/index.ts';
+import { runningInstance } from './pid.ts';
+
+/** Everything must be gone within 5 s of SIGTERM; past this the children are killed outright. */
+const SHUTDOWN_DEADLINE_MS = 4_500;
+
+export async function startCommand(paths: FluxyPaths, opts: { port?: number; host?: string; tunnel: boolean }): Promise<void> {
+  const log = createLogger('fluxy');
+  const running = runningInstance(paths.pidFile);
+  if (running) {
+    console.error(`Fluxy is already running for ${paths.home} (pid ${running.pid}, port ${running.port}). Stop it with \`fluxy stop\`.`);
+    process.exit(1);
+  }
+  let supervisor: Awaited<ReturnType<typeof startSupervisor>>;
+  try {
+    supervisor = await startSupervisor({ paths, port: opts.port, host: opts.host, tunnel: opts.tunnel, log });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') console.error(`Port ${opts.port ?? 'configured'} is in use. Pick another with --port.`);
+    else console.error(`Fluxy could not start: ${e.message}`);
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      // A second Ctrl-C: no more waiting.
+      for (const c of supervisor.children.all) if (c.pid) process.kill(-c.pid, 'SIGKILL');
+      process.exit(130);
+    }
+    stopping = true;
+    log.info(`${signal}: stopping`);
+    const deadline = setTimeout(() => {
+      log.warn('children did not stop in time; killing them');
+      for (const c of supervisor.children.all) if (c.pid) process.kill(-c.pid, 'SIGKILL');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    supervisor.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  console.log(`\n  Fluxy is running at ${supervisor.url}\n  Data: ${paths.home}\n`);
+  if (supervisor.setupUrl) {
+    console.log(`  Finish setting up in your browser (this link works once):\n\n    ${supervisor.setupUrl}\n`);
+    console.log('  Or headless: fluxy setup --password <password> --provider anthropic --api-key <key>\n');
+  }
+}

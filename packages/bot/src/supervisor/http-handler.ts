@@ -1,0 +1,185 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { errorBody } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import {
+  CLIENT_IP_HEADER,
+  INTERNAL_HEADERS,
+  PROTO_HEADER,
+  PROXY_HEADER,
+  sessionToken,
+} from '../shared/session-token.ts';
+import type { AuthGate } from './auth-gate.ts';
+import type { ChatHub } from './chat-socket.ts';
+import type { ManagedChild } from './child.ts';
+import type { Children } from './children.ts';
+import { type ChildProxy, type Part, sendUnavailable } from './proxy.ts';
+import { checkPath, classify, wantsHtml } from './routes.ts';
+
+/** How long a request waits for a child that is starting or restarting before it gets a 502. */
+const CHILD_WAIT_MS = 15_000;
+
+export interface HandlerDeps {
+  children: Children;
+  gate: AuthGate;
+  chat: ChatHub;
+  proxy: ChildProxy;
+  serveStatic(req: IncomingMessage, res: ServerResponse, file: string): void;
+  publicPaths(): readonly string[];
+  /** Called when /api/health cannot reach the worker: the supervisor answers for it. */
+  healthFallback(): object;
+  internalSecret: string;
+  log: Logger;
+}
+
+export interface ListenerOptions {
+  /**
+   * True only for the listener our own tunnel process connects to: there, X-Forwarded-For /
+   * Cf-Connecting-IP name the real client. Everywhere else they are whatever the caller says.
+   */
+  trustForwarded: boolean;
+}
+
+function sendJson(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
+  res.end(errorBody(code, message));
+}
+
+function rejectUpgrade(socket: Duplex, status: number, reason: string, code: string, message: string): void {
+  const body = errorBody(code, message);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function clientAddress(req: IncomingMessage, trustForwarded: boolean): string {
+  if (trustForwarded) {
+    const cf = req.headers['cf-connecting-ip'];
+    if (typeof cf === 'string' && cf) return cf.trim();
+    const xff = req.headers['x-forwarded-for'];
+    if (typeof xff === 'string' && xff) return xff.split(',')[0]!.trim();
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+function originMatchesHost(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  try {
+    return new URL(origin).host.toLowerCase() === (req.headers.host ?? '').toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+export function createRequestHandler(deps: HandlerDeps, listener: ListenerOptions) {
+  const { children, gate, log } = deps;
+  const childFor: Record<Part, ManagedChild> = { worker: children.worker, backend: children.backend, vite: children.vite };
+
+  const authenticated = async (req: IncomingMessage): Promise<{ ok: boolean; token?: string; error?: unknown }> => {
+    const token = sessionToken(req.headers);
+    if (!token) return { ok: false };
+    try {
+      return { ok: await gate.check(token), token };
+    } catch (error) {
+      return { ok: false, token, error };
+    }
+  };
+
+  const prepare = (req: IncomingMessage, part: Part) => {
+    for (const h of INTERNAL_HEADERS) delete req.headers[h];
+    const ip = clientAddress(req, listener.trustForwarded);
+    const proto = listener.trustForwarded && req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+    if (part === 'worker') {
+      req.headers[PROXY_HEADER] = deps.internalSecret;
+      req.headers[CLIENT_IP_HEADER] = ip;
+      req.headers[PROTO_HEADER] = proto;
+    } else {
+      req.headers['x-forwarded-for'] = ip;
+      req.headers['x-forwarded-proto'] = proto;
+      if (req.headers.host) req.headers['x-forwarded-host'] = req.headers.host;
+    }
+  };
+
+  const toChild = async (req: IncomingMessage, res: ServerResponse, part: Part) => {
+    const child = childFor[part];
+    if (child.state !== 'running' && !(await child.whenReady(CHILD_WAIT_MS))) {
+      if (part === 'worker' && req.url === '/api/health') {
+        res.writeHead(503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+        res.end(JSON.stringify(deps.healthFallback()));
+        return;
+      }
+      sendUnavailable(req, res, part, child);
+      return;
+    }
+    prepare(req, part);
+    deps.proxy.web(req, res, part, child, part === 'vite');
+  };
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const checked = checkPath(req.url);
+    if (!checked.ok) return sendJson(res, 400, 'bad_path', checked.message);
+    const route = classify(req.method ?? 'GET', checked.pathname, checked.search, deps.publicPaths());
+
+    const open = route.kind === 'static' || route.kind === 'redirect' || ((route.kind === 'worker' || route.kind === 'backend') && route.open);
+    if (!open) {
+      const auth = await authenticated(req);
+      if (auth.error) {
+        log.warn('cannot check a session: worker unreachable', { error: auth.error });
+        return sendUnavailable(req, res, 'worker', children.worker);
+      }
+      if (!auth.ok) {
+        if (wantsHtml(req.headers.accept) && (req.method === 'GET' || req.method === 'HEAD')) {
+          res.writeHead(302, { Location: `/fluxy/login?next=${encodeURIComponent(req.url ?? '/')}`, 'Cache-Control': 'no-store' });
+          res.end();
+          return;
+        }
+        return sendJson(res, 401, 'unauthorized', 'Sign in first: POST /api/portal/login, then send the fluxy_session cookie or Authorization: Bearer.');
+      }
+      if (route.kind === 'worker' && req.method === 'POST' && checked.pathname === '/api/portal/logout') gate.forget(auth.token!);
+    }
+
+    switch (route.kind) {
+      case 'worker':
+        return toChild(req, res, 'worker');
+      case 'backend':
+        req.url = route.url;
+        return toChild(req, res, 'backend');
+      case 'vite':
+        return toChild(req, res, 'vite');
+      case 'static':
+        return deps.serveStatic(req, res, route.file);
+      case 'redirect':
+        res.writeHead(301, { Location: route.location });
+        res.end();
+        return;
+      case 'chat-ws':
+        return sendJson(res, 426, 'upgrade_required', 'Connect with a WebSocket.', { Upgrade: 'websocket', Connection: 'Upgrade' });
+    }
+  }
+
+  async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', (err) => log.debug('upgrade socket error', { error: err }));
+    const checked = checkPath(req.url);
+    if (!checked.ok) return rejectUpgrade(socket, 400, 'Bad Request', 'bad_path', checked.message);
+    for (const h of INTERNAL_HEADERS) delete req.headers[h];
+    const auth = await authenticated(req);
+    if (!auth.ok) {
+      return auth.error
+        ? rejectUpgrade(socket, 503, 'Service Unavailable', 'worker_unavailable', 'Cannot check the session right now.')
+        : rejectUpgrade(socket, 401, 'Unauthorized', 'unauthorized', 'Sign in first: send the fluxy_session cookie or Authorization: Bearer.');
+    }
+    if (!originMatchesHost(req)) return rejectUpgrade(socket, 403, 'Forbidden', 'bad_origin', 'Origin does not match Host.');
+    const route = classify('GET', checked.pathname, checked.search, []);
+    if (route.kind === 'chat-ws') return deps.chat.handleUpgrade(req, socket, head, auth.token!);
+    if (route.kind !== 'vite') return rejectUpgrade(socket, 404, 'Not Found', 'not_found', 'No WebSocket here.');
+    const vite = children.vite;
+    if (vite.state !== 'running' && !(await vite.whenReady(CHILD_WAIT_MS))) {
+      return rejectUpgrade(socket, 502, 'Bad Gateway', 'dashboard_unavailable', 'The dashboard dev server is not running.');
+    }
+    prepare(req, 'vite');
+    deps.proxy.ws(req, socket, head, 'vite', vite, true);
+  }
+
+  return { onRequest, onUpgrade };
+}

@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { join } from 'node:path';
+import { type FluxyConfig, loadConfig } from '../shared/config.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { FluxyPaths } from '../shared/paths.ts';
+import { INTERNAL_HEADER } from '../shared/session-token.ts';
+import { VERSION } from '../shared/version.ts';
+import { readSetupToken } from '../worker/setup-token.ts';
+import { createAuthGate } from './auth-gate.ts';
+import { createBackendWatcher } from './backend-watcher.ts';
+import { createChatHub } from './chat-socket.ts';
+import { createChildren } from './children.ts';
+import { createRequestHandler } from './http-handler.ts';
+import { createChildProxy } from './proxy.ts';
+import { createStaticHandler } from './static.ts';
+import { ensureWorkspace } from './workspace.ts';
+
+export interface SupervisorOptions {
+  paths: FluxyPaths;
+  port?: number;
+  host?: string;
+  tunnel?: boolean;
+  log: Logger;
+}
+
+export interface PidFile {
+  pid: number;
+  port: number;
+  host: string;
+  startedAt: string;
+}
+
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** The config, re-read when the file changes (the user edits publicPaths while Fluxy runs), at most once a second. */
+function createConfigReader(path: string, log: Logger) {
+  let config: FluxyConfig = loadConfig(path);
+  let mtime = 0;
+  let checkedAt = 0;
+  return () => {
+    const now = Date.now();
+    if (now - checkedAt < 1000) return config;
+    checkedAt = now;
+    try {
+      const m = statSync(path).mtimeMs;
+      if (m !== mtime) {
+        mtime = m;
+        config = loadConfig(path);
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.warn('cannot re-read config.json; keeping the last good one', { error: err });
+    }
+    return config;
+  };
+}
+
+export async function startSupervisor(options: SupervisorOptions) {
+  const { paths, log } = options;
+  for (const dir of [paths.home, paths.logs, paths.bin, paths.claudeConfig, paths.viteCache]) mkdirSync(dir, { recursive: true });
+  const initial = loadConfig(paths.config);
+  const port = options.port ?? initial.port;
+  const host = options.host ?? initial.host;
+  const readConfig = createConfigReader(paths.config, log);
+  if (ensureWorkspace(paths).created) log.info(`created your workspace at ${paths.workspace}`);
+
+  const internalSecret = randomBytes(32).toString('base64url');
+  const children = createChildren(paths, port, internalSecret, log);
+  const workerUrl = `http://127.0.0.1:${children.worker.spec.port}`;
+
+  /** The supervisor's own calls to the worker (never a browser's): marked with the shared secret. */
+  const callWorker = async (path: string, init: { method?: string; body?: unknown } = {}) => {
+    const res = await fetch(workerUrl + path, {
+      method: init.method ?? 'GET',
+      headers: { 'content-type': 'application/json', [INTERNAL_HEADER]: internalSecret },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`worker answered ${res.status} to ${path}`);
+    return res.json() as Promise<unknown>;
+  };
+
+  const gate = createAuthGate({
+    validate: async (token) => {
+      if (children.worker.state !== 'running' && !(await children.worker.whenReady(15_000))) throw new Error('worker is not running');
+      return (await callWorker('/api/portal/validate-token', { method: 'POST', body: { token } })) as { valid: boolean; expiresAt?: number };
+    },
+  });
+  const chat = createChatHub({ gate, log: log.child('chat') });
+  const proxy = createChildProxy(log.child('proxy'));
+
+  const childStates = () => Object.fromEntries(children.all.map((c) => [c.spec.name, c.snapshot()]));
+  const reportChildren = () => {
+    if (children.worker.state !== 'running') return;
+    callWorker('/api/internal/children', { method: 'POST', body: childStates() }).catch((err) =>
+      log.debug('cannot report children to the worker', { error: err }),
+    );
+  };
+  for (const child of children.all) child.on('state', reportChildren);
+
+  const handlerDeps = {
+    children,
+    gate,
+    chat,
+    proxy,
+    serveStatic: createStaticHandler(paths.chatStatic),
+    publicPaths: () => readConfig().publicPaths,
+    healthFallback: () => ({ ok: false, version: VERSION, children: childStates() }),
+    internalSecret,
+    log,
+  };
+  const handler = createRequestHandler(handlerDeps, { trustForwarded: false });
+
+  // No request timeout: uploads and streams to the workspace backend may be long. Headers must come quickly.
+  const server: Server = createServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 });
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+  server.on('request', (req, res) => {
+    handler.onRequest(req, res).catch((err) => {
+      log.error('request failed', { url: req.url, error: err });
+      if (!res.headersSent) {
+        res.writeHead(500, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'internal_error', message: 'The supervisor failed on this request.' } }));
+      } else res.destroy();
+    });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    handler.onUpgrade(req, socket, head).catch((err) => {
+      log.error('upgrade failed', { url: req.url, error: err });
+      socket.destroy();
+    });
+  });
+  // Malformed HTTP is answered at the socket instead of being left to hang.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const body = JSON.stringify({ error: { code: 'bad_request', message: 'Malformed HTTP request.' } });
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  writeFileSync(paths.pidFile, JSON.stringify({ pid: process.pid, port, host, startedAt: new Date().toISOString() } satisfies PidFile));
+
+  for (const child of children.all) child.start();
+  const watcher = createBackendWatcher(join(paths.workspace, 'backend'), () => void children.backend.restart(), log.child('watcher'));
+  watcher.start();
+
+  const url = `http://${displayHost(host)}:${port}`;
+  const workerUp = await children.worker.whenReady(30_000);
+  if (!workerUp) log.error(`the worker did not start; see ${join(paths.logs, 'worker.log')}`);
+  reportChildren();
+  const setupToken = readSetupToken(paths.setupToken);
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      watcher.close();
+      server.close();
+      chat.close();
+      for (const s of sockets) s.destroy();
+      proxy.close();
+      await Promise.allSettled(children.all.map((c) => c.dispose()));
+      rmSync(paths.pidFile, { force: true });
+    })();
+    return closing;
+  };
+
+  return {
+    url,
+    port,
+    /** The one-time link that signs the first browser in, while no portal password exists. */
+    setupUrl: setupToken ? `${url}/fluxy/setup#${setupToken}` : null,
+    children,
+    chat,
+    watcher,
+    gate,
+    callWorker,
+    config: readConfig,
+    childStates,
+    close,
+  };
+}
+export type Supervisor = Awaited<ReturnType<typeof startSupervisor>>;

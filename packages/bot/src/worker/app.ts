@@ -1,0 +1,98 @@
+import { timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { FluxyPaths } from '../shared/paths.ts';
+import type { Logger } from '../shared/logger.ts';
+import { CLIENT_IP_HEADER, INTERNAL_HEADER, PROTO_HEADER, PROXY_HEADER, sessionToken } from '../shared/session-token.ts';
+import type { Db } from './db.ts';
+import { createConversationStore } from './conversations.ts';
+import { errorHandler, sendError } from './http.ts';
+import { createLoginThrottle } from './login-throttle.ts';
+import { createSessionStore } from './sessions.ts';
+import { createSettingsStore } from './settings.ts';
+import { conversationRoutes } from './routes/conversations.ts';
+import { portalRoutes } from './routes/portal.ts';
+import { settingsRoutes } from './routes/settings.ts';
+
+export interface WorkerOptions {
+  db: Db;
+  paths: FluxyPaths;
+  /** Shared with the supervisor: marks its own calls and the metadata it forwards. */
+  internalSecret: string;
+  log: Logger;
+  version: string;
+}
+
+export type WorkerContext = ReturnType<typeof createWorkerContext>;
+
+function createWorkerContext(options: WorkerOptions) {
+  return {
+    ...options,
+    sessions: createSessionStore(options.db),
+    settings: createSettingsStore(options.db),
+    conversations: createConversationStore(options.db),
+    throttle: createLoginThrottle(),
+    children: {} as Record<string, unknown>,
+    startedAt: Date.now(),
+  };
+}
+
+declare global {
+  namespace Express {
+    interface Request {
+      fluxy: { internal: boolean; token?: string; clientIp: string; https: boolean };
+    }
+  }
+}
+
+function secretMatches(given: string | string[] | undefined, secret: string): boolean {
+  if (typeof given !== 'string' || given.length !== secret.length) return false;
+  return timingSafeEqual(Buffer.from(given), Buffer.from(secret));
+}
+
+/** Routes anyone may call; everything else needs a session or the supervisor's secret. */
+const OPEN_ROUTES = new Set(['GET /api/health', 'POST /api/portal/login', 'GET /api/portal/login', 'POST /api/portal/setup-token']);
+
+export function createWorkerApp(options: WorkerOptions) {
+  const ctx = createWorkerContext(options);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const internal = secretMatches(req.headers[INTERNAL_HEADER], options.internalSecret);
+    const viaProxy = internal || secretMatches(req.headers[PROXY_HEADER], options.internalSecret);
+    const forwardedIp = req.headers[CLIENT_IP_HEADER];
+    req.fluxy = {
+      internal,
+      clientIp: viaProxy && typeof forwardedIp === 'string' ? forwardedIp : (req.socket.remoteAddress ?? 'unknown'),
+      https: viaProxy && req.headers[PROTO_HEADER] === 'https',
+    };
+    if (internal || OPEN_ROUTES.has(`${req.method} ${req.path}`)) return next();
+    const token = sessionToken(req.headers);
+    if (token && ctx.sessions.validate(token).valid) {
+      req.fluxy.token = token;
+      return next();
+    }
+    sendError(res, 401, 'unauthorized', 'Sign in first.');
+  });
+
+  app.use(express.json({ limit: '1mb' }));
+
+  app.get('/api/health', (_req, res) => {
+    res.json({ ok: true, version: options.version, uptimeMs: Date.now() - ctx.startedAt, children: ctx.children });
+  });
+  app.post('/api/internal/children', (req, res) => {
+    if (!req.fluxy.internal) return sendError(res, 403, 'forbidden', 'Supervisor only.');
+    ctx.children = (req.body ?? {}) as Record<string, unknown>;
+    res.json({ ok: true });
+  });
+
+  app.use(portalRoutes(ctx));
+  app.use(settingsRoutes(ctx));
+  app.use(conversationRoutes(ctx));
+
+  app.use((req, res) => sendError(res, 404, 'not_found', `No route ${req.method} ${req.path}.`));
+  app.use(errorHandler(options.log));
+  return { app, ctx };
+}

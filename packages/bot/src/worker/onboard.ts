@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { hashPassword } from './passwords.ts';
+import type { SettingsStore } from './settings.ts';
+
+export const ProviderSchema = z.enum(['anthropic', 'openai', 'ollama']);
+
+/** What the wizard (`POST /api/onboard`, `settings:save`) and `fluxy setup` write: one schema, one writer. */
+export const OnboardSchema = z.object({
+  username: z.string().trim().min(1).max(64).optional(),
+  password: z.string().min(1).max(1024).optional(),
+  provider: ProviderSchema.optional(),
+  model: z.string().trim().min(1).max(200).optional(),
+  apiKey: z.string().trim().min(1).max(8192).optional(),
+  baseUrl: z
+    .string()
+    .trim()
+    .max(2048)
+    .refine((u) => /^https?:\/\/[^\s]+$/i.test(u) && URL.canParse(u), 'must be an http(s) URL')
+    .optional(),
+  whisperKey: z.string().trim().min(1).max(8192).optional(),
+});
+export type OnboardInput = z.infer<typeof OnboardSchema>;
+
+export const DEFAULT_MODELS: Record<z.infer<typeof ProviderSchema>, string> = {
+  anthropic: 'claude-sonnet-4-5',
+  openai: 'gpt-5',
+  ollama: 'llama3.2',
+};
+
+export async function applyOnboard(settings: SettingsStore, input: OnboardInput): Promise<void> {
+  const values: Parameters<SettingsStore['setMany']>[0] = {};
+  if (input.password !== undefined) values.portalPassword = await hashPassword(input.password);
+  if (input.username !== undefined) values.portalUsername = input.username;
+  if (input.provider !== undefined) {
+    values.provider = input.provider;
+    if (input.model === undefined && settings.get('provider') !== input.provider) values.model = DEFAULT_MODELS[input.provider];
+  }
+  if (input.model !== undefined) values.model = input.model;
+  if (input.apiKey !== undefined) values.apiKey = input.apiKey;
+  if (input.baseUrl !== undefined) values.baseUrl = input.baseUrl;
+  if (input.whisperKey !== undefined) values.whisperKey = input.whisperKey;
+  const hasPassword = values.portalPassword !== undefined || settings.get('portalPassword') !== undefined;
+  const provider = values.provider ?? settings.get('provider');
+  if (hasPassword && provider) values.onboarded = 'true';
+  settings.setMany(values);
+}
+
+export function onboardStatus(settings: SettingsStore) {
+  return {
+    configured: settings.get('onboarded') === 'true',
+    hasPassword: settings.get('portalPassword') !== undefined,
+    provider: settings.get('provider'),
+    model: settings.get('model'),
+    username: settings.get('portalUsername'),
+  };
+}

@@ -1,0 +1,74 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { WorkerContext } from '../app.ts';
+import { parseBody, sendError } from '../http.ts';
+import { applyOnboard, OnboardSchema, onboardStatus } from '../onboard.ts';
+import { verifyPassword } from '../passwords.ts';
+import { removeSetupToken } from '../setup-token.ts';
+
+const OnboardBodySchema = OnboardSchema.extend({ currentPassword: z.string().max(1024).optional() });
+const ContextSchema = z.object({ conversationId: z.string().min(1).max(128).nullable() });
+
+export function settingsRoutes(ctx: WorkerContext): Router {
+  const r = Router();
+
+  r.get('/api/onboard/status', (_req, res) => {
+    res.json(onboardStatus(ctx.settings));
+  });
+
+  /** The wizard's save (also `settings:save` over the chat socket). Changing an existing password needs the current one. */
+  const save = async (body: unknown) => {
+    const input = parseBody(OnboardBodySchema, body);
+    const stored = ctx.settings.get('portalPassword');
+    if (input.password !== undefined && stored) {
+      if (!input.currentPassword || !(await verifyPassword(input.currentPassword, stored))) {
+        return { status: 403, code: 'current_password_required', message: 'Enter the current password to set a new one.' };
+      }
+    }
+    const { currentPassword: _, ...settings } = input;
+    await applyOnboard(ctx.settings, settings);
+    if (ctx.settings.get('portalPassword')) removeSetupToken(ctx.paths.setupToken);
+    return undefined;
+  };
+
+  r.post('/api/onboard', async (req, res) => {
+    const failure = await save(req.body);
+    if (failure) return sendError(res, failure.status, failure.code, failure.message);
+    res.json({ ok: true, ...onboardStatus(ctx.settings) });
+  });
+
+  r.get('/api/settings', (_req, res) => {
+    res.json(ctx.settings.publicView());
+  });
+  r.put('/api/settings', async (req, res) => {
+    const failure = await save(req.body);
+    if (failure) return sendError(res, failure.status, failure.code, failure.message);
+    res.json(ctx.settings.publicView());
+  });
+  /** Secrets for the supervisor's agent; never reachable with a browser session. */
+  r.get('/api/internal/provider-settings', (req, res) => {
+    if (!req.fluxy.internal) return sendError(res, 403, 'forbidden', 'Supervisor only.');
+    const s = ctx.settings;
+    res.json({
+      provider: s.get('provider'),
+      model: s.get('model'),
+      apiKey: s.get('apiKey'),
+      baseUrl: s.get('baseUrl'),
+      whisperKey: s.get('whisperKey'),
+    });
+  });
+
+  r.get('/api/context/current', (_req, res) => {
+    res.json({ conversationId: ctx.settings.get('activeConversationId') ?? null });
+  });
+  r.post('/api/context/set', (req, res) => {
+    const { conversationId } = parseBody(ContextSchema, req.body);
+    if (conversationId && !ctx.conversations.get(conversationId)) {
+      return sendError(res, 404, 'not_found', 'No such conversation.');
+    }
+    ctx.settings.set('activeConversationId', conversationId ?? undefined);
+    res.json({ conversationId });
+  });
+
+  return r;
+}
