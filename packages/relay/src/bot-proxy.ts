@@ -1,0 +1,156 @@
+import type { RelayTier } from '@fluxy/protocol';
+import { Agent as HttpAgent, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { LookupFunction, Socket } from 'node:net';
+import { ProxyServer } from 'http-proxy-3';
+import { clientAddress } from './client-address.ts';
+import type { CachedHandle, HandleCache } from './handle-cache.ts';
+import type { Logger } from './logger.ts';
+import { badGatewayPage, busyPage, offlinePage, unknownPage } from './pages.ts';
+import { createSafeLookup } from './ssrf.ts';
+
+export interface BotProxyOptions {
+  cache: HandleCache;
+  logger: Logger;
+  allowPrivateTargets: boolean;
+  trustProxy: boolean;
+  maxConcurrentPerHandle: number;
+  /** DNS for tunnel hosts; tests fake it to play a rebinding name. */
+  lookup?: LookupFunction;
+}
+
+export interface BotProxy {
+  web(req: IncomingMessage, res: ServerResponse, name: string, tier: RelayTier): void;
+  ws(req: IncomingMessage, socket: Socket, head: Buffer, name: string, tier: RelayTier): void;
+  close(): void;
+}
+
+/** Bot traffic: streamed both ways by http-proxy-3, never buffered, never parsed. */
+export function createBotProxy(options: BotProxyOptions): BotProxy {
+  const { cache, logger, trustProxy } = options;
+  const lookup = options.allowPrivateTargets ? options.lookup : createSafeLookup(options.lookup);
+  // Keep-alive to tunnels: a new TLS handshake per request would dominate the latency. Free
+  // sockets are dropped after 4 s, under the 5 s keep-alive most servers (Node's default) use,
+  // so we rarely reuse a socket the far end is closing.
+  const agentOptions = { keepAlive: true, timeout: 4000, scheduling: 'lifo' as const, ...(lookup ? { lookup } : {}) };
+  const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
+  // Upgraded sockets leave their agent for good; keep them out of the keep-alive pools.
+  const wsAgents = { http: new HttpAgent(lookup ? { lookup } : {}), https: new HttpsAgent(lookup ? { lookup } : {}) };
+  const proxy = new ProxyServer({ changeOrigin: true, xfwd: false, ws: true });
+  const inflight = new Map<string, number>();
+
+  proxy.on('error', (err, req, res) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    const handle = (req as IncomingMessage & { fluxyHandle?: string }).fluxyHandle ?? '';
+    logger.warn('proxy error', { handle, code, err });
+    if ('writeHead' in res) {
+      if (!res.headersSent) sendPage(res, 502, badGatewayPage(handle), { Refresh: '15' });
+      else res.destroy();
+    } else {
+      (res as Socket).destroy();
+    }
+  });
+
+  function sendPage(res: ServerResponse, status: number, html: string, extra: Record<string, string> = {}): void {
+    res.writeHead(status, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Content-Length': Buffer.byteLength(html),
+      ...extra,
+    });
+    res.end(html);
+  }
+
+  function rejectUpgrade(socket: Socket, status: number, reason: string): void {
+    if (socket.writable) socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.destroy();
+  }
+
+  /** Sets X-Forwarded-*; the client's own values are believed only from a trusted balancer. */
+  function forwardHeaders(req: IncomingMessage): void {
+    const h = req.headers;
+    const peer = req.socket.remoteAddress ?? '';
+    h['x-forwarded-for'] = trustProxy && h['x-forwarded-for'] ? `${h['x-forwarded-for']}, ${peer}` : clientAddress(req, false);
+    if (!(trustProxy && h['x-forwarded-proto'])) h['x-forwarded-proto'] = 'encrypted' in req.socket ? 'https' : 'http';
+    if (!(trustProxy && h['x-forwarded-host'])) h['x-forwarded-host'] = h.host ?? '';
+  }
+
+  /** Counts a request against its handle's cap; returns the release function, or undefined when full. */
+  function acquire(key: string): (() => void) | undefined {
+    const n = inflight.get(key) ?? 0;
+    if (n >= options.maxConcurrentPerHandle) return undefined;
+    inflight.set(key, n + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const left = (inflight.get(key) ?? 1) - 1;
+      if (left <= 0) inflight.delete(key);
+      else inflight.set(key, left);
+    };
+  }
+
+  function webWith(entry: CachedHandle, req: IncomingMessage, res: ServerResponse, name: string, tier: RelayTier) {
+    const presence = cache.presence(entry);
+    if (presence === 'unknown') return sendPage(res, 404, unknownPage(name));
+    if (presence === 'offline' || !entry.target) {
+      return sendPage(res, 503, offlinePage(name), { 'Retry-After': '15', Refresh: '15' });
+    }
+    if (entry.literalForbidden) {
+      logger.warn('tunnel url points at an internal address', { handle: name, tier });
+      return sendPage(res, 502, badGatewayPage(name));
+    }
+    const release = acquire(`${tier}:${name}`);
+    if (!release) return sendPage(res, 429, busyPage(name), { 'Retry-After': '1' });
+    res.once('close', release);
+    (req as IncomingMessage & { fluxyHandle?: string }).fluxyHandle = name;
+    forwardHeaders(req);
+    const target = entry.target;
+    proxy.web(req, res, { target, agent: target.protocol === 'https:' ? agents.https : agents.http });
+  }
+
+  function wsWith(entry: CachedHandle, req: IncomingMessage, socket: Socket, head: Buffer, name: string, tier: RelayTier) {
+    const presence = cache.presence(entry);
+    if (presence === 'unknown') return rejectUpgrade(socket, 404, 'Not Found');
+    if (presence === 'offline' || !entry.target) return rejectUpgrade(socket, 503, 'Service Unavailable');
+    if (entry.literalForbidden) return rejectUpgrade(socket, 502, 'Bad Gateway');
+    const release = acquire(`${tier}:${name}`);
+    if (!release) return rejectUpgrade(socket, 429, 'Too Many Requests');
+    socket.once('close', release);
+    (req as IncomingMessage & { fluxyHandle?: string }).fluxyHandle = name;
+    forwardHeaders(req);
+    const target = entry.target;
+    proxy.ws(req, socket, head, { target, agent: target.protocol === 'https:' ? wsAgents.https : wsAgents.http });
+  }
+
+  const lookupFailed = (err: unknown, name: string) => logger.error('handle lookup failed', { handle: name, err: err as Error });
+
+  return {
+    web(req, res, name, tier) {
+      const entry = cache.get(name, tier);
+      if (!(entry instanceof Promise)) return webWith(entry, req, res, name, tier);
+      entry.then(
+        (e) => webWith(e, req, res, name, tier),
+        (err) => {
+          lookupFailed(err, name);
+          sendPage(res, 503, offlinePage(name), { 'Retry-After': '15', Refresh: '15' });
+        },
+      );
+    },
+    ws(req, socket, head, name, tier) {
+      socket.on('error', (err) => logger.debug('client socket error', { handle: name, err }));
+      const entry = cache.get(name, tier);
+      if (!(entry instanceof Promise)) return wsWith(entry, req, socket, head, name, tier);
+      entry.then(
+        (e) => wsWith(e, req, socket, head, name, tier),
+        (err) => {
+          lookupFailed(err, name);
+          rejectUpgrade(socket, 503, 'Service Unavailable');
+        },
+      );
+    },
+    close() {
+      for (const a of [agents.http, agents.https, wsAgents.http, wsAgents.https]) a.destroy();
+    },
+  };
+}
