@@ -1,0 +1,146 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PKG_DIR } from '../../src/shared/paths.ts';
+
+export const FLUXY_BIN = join(PKG_DIR, 'bin/fluxy.js');
+
+/** Polls `check` until it returns a truthy value or the deadline passes; no fixed sleeps. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A base port whose whole block (N..N+4) is free right now. */
+export async function freeBasePort(): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const base = 20_000 + Math.floor(Math.random() * 8_000) * 5;
+    const all = await Promise.all([0, 1, 2, 3, 4].map((d) => portFree(base + d)));
+    if (all.every(Boolean)) return base;
+  }
+  throw new Error('no free port block');
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [FLUXY_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('error', reject);
+    p.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export interface ChildInfo {
+  state: string;
+  pid: number | null;
+  restarts: number;
+  port: number;
+}
+
+export interface Instance {
+  home: string;
+  port: number;
+  url: string;
+  proc: ChildProcess;
+  output(): string;
+  env: NodeJS.ProcessEnv;
+  health(): Promise<{ status: number; body: { ok: boolean; children: Record<string, ChildInfo> } }>;
+  login(password?: string): Promise<string>;
+  fetch(path: string, init?: RequestInit & { token?: string }): Promise<Response>;
+  stop(): Promise<number | null>;
+}
+
+export interface InstanceOptions {
+  /** Run `fluxy setup --password` first (default 'pw'); null leaves the bot unconfigured. */
+  password?: string | null;
+  /** Wait until every child runs (default true). */
+  waitForChildren?: boolean;
+  home?: string;
+}
+
+export async function startInstance(options: InstanceOptions = {}): Promise<Instance> {
+  const home = options.home ?? mkdtempSync(join(tmpdir(), 'fluxy-test-'));
+  const env = { FLUXY_HOME: home, FLUXY_LOG_LEVEL: process.env.FLUXY_LOG_LEVEL ?? 'info' };
+  const password = options.password === undefined ? 'pw' : options.password;
+  if (password !== null) {
+    const r = await runCli(['setup', '--password', password], env);
+    if (r.code !== 0) throw new Error(`fluxy setup failed: ${r.stderr}`);
+  }
+  const port = await freeBasePort();
+  const proc = spawn(process.execPath, [FLUXY_BIN, 'start', '--port', String(port), '--no-tunnel'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const url = `http://127.0.0.1:${port}`;
+  let exited = false;
+  proc.once('exit', () => (exited = true));
+
+  const instance: Instance = {
+    home,
+    port,
+    url,
+    proc,
+    env,
+    output: () => out,
+    async health() {
+      const res = await fetch(`${url}/api/health`);
+      return { status: res.status, body: (await res.json()) as { ok: boolean; children: Record<string, ChildInfo> } };
+    },
+    async login(pw = password ?? 'pw') {
+      const res = await fetch(`${url}/api/portal/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ password: pw }),
+      });
+      if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { token: string }).token;
+    },
+    fetch(path, init = {}) {
+      const headers = new Headers(init.headers);
+      if (init.token) headers.set('authorization', `Bearer ${init.token}`);
+      return fetch(url + path, { ...init, headers, redirect: 'manual' });
+    },
+    async stop() {
+      if (exited) return proc.exitCode;
+      const done = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+      proc.kill('SIGTERM');
+      const code = await done;
+      if (!options.home) rmSync(home, { recursive: true, force: true });
+      return code;
+    },
+  };
+
+  await waitFor(`fluxy on ${url} (output so far: ${out.slice(-400)})`, async () => {
+    if (exited) throw new Error(`fluxy exited: ${out}`);
+    const h = await instance.health();
+    if (options.waitForChildren === false) return h.status === 200;
+    return h.status === 200 && Object.values(h.body.children).every((c) => c.state === 'running');
+  }, 90_000, 100);
+  return instance;
+}
