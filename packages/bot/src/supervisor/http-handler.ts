@@ -41,9 +41,14 @@ export interface ListenerOptions {
 }
 
 function sendJson(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
-  res.end(errorBody(code, message));
+  const body = errorBody(code, message);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...headers });
+  res.end(body);
 }
+
+/** A Host that is a name or an address with an optional port; anything else is a broken or hostile request. */
+const VALID_HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+const hostValid = (host: string | undefined) => host !== undefined && host.length <= 255 && VALID_HOST.test(host);
 
 function rejectUpgrade(socket: Duplex, status: number, reason: string, code: string, message: string): void {
   const body = errorBody(code, message);
@@ -117,6 +122,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
   };
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!hostValid(req.headers.host)) return sendJson(res, 400, 'bad_host', 'Missing or malformed Host header.', { Connection: 'close' });
     const checked = checkPath(req.url);
     if (!checked.ok) return sendJson(res, 400, 'bad_path', checked.message);
     const route = classify(req.method ?? 'GET', checked.pathname, checked.search, deps.publicPaths());
@@ -160,6 +166,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
 
   async function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', (err) => log.debug('upgrade socket error', { error: err }));
+    if (!hostValid(req.headers.host)) return rejectUpgrade(socket, 400, 'Bad Request', 'bad_host', 'Missing or malformed Host header.');
     const checked = checkPath(req.url);
     if (!checked.ok) return rejectUpgrade(socket, 400, 'Bad Request', 'bad_path', checked.message);
     for (const h of INTERNAL_HEADERS) delete req.headers[h];
