@@ -31,9 +31,9 @@ function show(name) {
     $('progress-fill').style.width = `${((index + 1) / STEPS.length) * 100}%`;
     $('progress-text').textContent = `Step ${index + 1} of ${STEPS.length}`;
   }
-  const first = document.querySelector(`#step-${name} input:not([type=radio]):not([type=checkbox]), #step-${name} button[type=submit]`);
-  // On phones, focusing an input pops the keyboard over the explanation; only focus buttons there.
-  if (first && (first.tagName === 'BUTTON' || matchMedia('(min-width: 640px)').matches)) first.focus({ preventScroll: true });
+  // Focus the first field on wide screens only: on phones it would pop the keyboard over the explanation.
+  const first = document.querySelector(`#step-${name} input:not([type=radio]):not([type=checkbox])`);
+  if (first && matchMedia('(min-width: 640px)').matches) first.focus({ preventScroll: true });
   window.scrollTo(0, 0);
 }
 
@@ -83,6 +83,7 @@ function renderKeyStep() {
   $('key-field').hidden = ollama;
   // For Ollama the address is the main question, so it is not tucked away.
   $('base-url-details').open = ollama || Boolean($('base-url').value);
+  $('base-url-summary').textContent = ollama ? 'Ollama address' : 'Advanced: custom API address';
   $('base-url').placeholder = ollama ? 'http://127.0.0.1:11434' : state.provider === 'openai' ? 'https://api.openai.com/v1' : 'https://api.anthropic.com';
   $('base-url-hint').textContent = ollama ? 'Leave empty for Ollama on this computer.' : 'Only for a proxy or a compatible server.';
   $('reuse-openai').hidden = state.provider !== 'openai';

@@ -43,10 +43,9 @@
   .panel iframe { width: 100%; height: 100%; border: 0; display: block; background: transparent; }
   .open .backdrop { opacity: 1; pointer-events: auto; }
   .open .panel { transform: none; visibility: visible; }
-  @media (max-width: 640px) {
-    .panel { width: 100vw; box-shadow: none; }
-    .open .bubble { opacity: 0; pointer-events: none; transform: scale(0.6); }
-  }
+  /* The panel has its own close button and the backdrop closes it; the bubble would cover the composer. */
+  .open .bubble { opacity: 0; pointer-events: none; transform: scale(0.6); }
+  @media (max-width: 640px) { .panel { width: 100vw; box-shadow: none; } }
   @media (prefers-color-scheme: dark) { .panel { background: #0c0c12; } }
   @media (prefers-reduced-motion: reduce) { .panel, .backdrop, .bubble { transition: none; } .bubble .wave { animation: none; } }
 </style>

@@ -44,20 +44,22 @@ const ideas: { icon: ReactNode; title: string; prompt: string; tint: string }[] 
 
 export function IdeaCards() {
   return (
-    <ul className="mt-4 grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
+    <ul className="mt-4 grid grid-cols-2 gap-3 lg:grid-cols-3">
       {ideas.map((idea) => (
         <li key={idea.title}>
           <button
             type="button"
             onClick={() => openChat(idea.prompt)}
-            className="group flex h-full w-full flex-col rounded-2xl border border-zinc-200 bg-white p-4 text-left shadow-sm transition hover:-translate-y-0.5 hover:border-violet-300 hover:shadow-md active:translate-y-0 dark:border-zinc-800 dark:bg-zinc-900 dark:hover:border-violet-500/50"
+            className="group flex h-full w-full flex-col rounded-2xl border border-zinc-200 bg-white p-3.5 text-left sm:p-4 shadow-sm transition hover:-translate-y-0.5 hover:border-violet-300 hover:shadow-md active:translate-y-0 dark:border-zinc-800 dark:bg-zinc-900 dark:hover:border-violet-500/50"
           >
-            <span className="flex items-center gap-3">
+            <span className="flex flex-col gap-2.5 sm:flex-row sm:items-center sm:gap-3">
               <span className={`grid size-9 place-items-center rounded-xl ${idea.tint}`}>{idea.icon}</span>
               <span className="font-medium">{idea.title}</span>
             </span>
-            <span className="mt-3 text-sm text-zinc-600 dark:text-zinc-400">“{idea.prompt}”</span>
-            <span className="mt-3 text-xs font-medium text-violet-600 opacity-80 group-hover:opacity-100 dark:text-violet-400">
+            <span className="mt-1.5 line-clamp-3 text-sm text-zinc-600 sm:mt-3 sm:line-clamp-none dark:text-zinc-400">
+              “{idea.prompt}”
+            </span>
+            <span className="mt-auto hidden pt-3 text-xs font-medium text-violet-600 opacity-80 group-hover:opacity-100 sm:block dark:text-violet-400">
               Ask Fluxy →
             </span>
           </button>

@@ -9,8 +9,8 @@ export function WelcomeHero() {
         Your workspace is ready
       </p>
       <h1 className="mt-4 text-4xl font-semibold tracking-tight text-balance sm:text-5xl">
-        This app is yours.{' '}
-        <span className="bg-gradient-to-r from-violet-600 to-sky-500 bg-clip-text text-transparent dark:from-violet-400 dark:to-sky-400">
+        This app is yours.
+        <span className="block bg-gradient-to-r from-violet-600 to-sky-500 bg-clip-text text-transparent dark:from-violet-400 dark:to-sky-400">
           Fluxy can change anything.
         </span>
       </h1>
