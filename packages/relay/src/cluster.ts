@@ -67,6 +67,7 @@ export async function runPrimary(cmd: CliServe): Promise<void> {
   let stopping = false;
   const crashes: number[] = [];
   const fork = () => cluster.fork();
+  logger.info('starting workers', { workers: cmd.workers, db: /^postgres/i.test(cmd.relay.db) ? 'postgres' : 'sqlite' });
   for (let i = 0; i < cmd.workers; i++) fork();
 
   cluster.on('message', (from: Worker, m: unknown) => {
