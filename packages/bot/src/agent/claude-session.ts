@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { type Options, type Query, query, type SDKMessage, type SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
 import { AsyncQueue } from './async-queue.ts';
 import type { ClaudeContent } from './claude-input.ts';
+import { ClaudeProcess } from './claude-process.ts';
 import { ClaudeTurnMapper, type TurnOutcome } from './claude-turn.ts';
 import { codeForNetworkError, describeFailure } from './errors.ts';
 import type { Logger } from './types.ts';
@@ -29,6 +30,7 @@ export class ClaudeSession {
   private pending: Promise<IteratorResult<SDKMessage>> | undefined;
   private cost = 0;
   private stderrTail = '';
+  private readonly process: ClaudeProcess;
 
   constructor(
     options: Options,
@@ -37,15 +39,12 @@ export class ClaudeSession {
     private readonly toWorkspacePath: (p: string) => string | undefined,
   ) {
     this.sessionId = resume;
+    this.process = new ClaudeProcess(log, (data) => {
+      this.stderrTail = (this.stderrTail + data).slice(-STDERR_TAIL);
+    });
     this.query = query({
       prompt: this.input,
-      options: {
-        ...options,
-        ...(resume ? { resume } : {}),
-        stderr: (data: string) => {
-          this.stderrTail = (this.stderrTail + data).slice(-STDERR_TAIL);
-        },
-      },
+      options: { ...options, ...(resume ? { resume } : {}), spawnClaudeCodeProcess: this.process.spawn },
     });
     this.iterator = this.query[Symbol.asyncIterator]();
   }
@@ -153,5 +152,11 @@ export class ClaudeSession {
     this.pending?.catch((err: unknown) => this.log.debug('claude session closed mid-read', { err: String(err) }));
     this.pending = undefined;
     this.query.close();
+    this.process.stop();
+  }
+
+  /** Resolves when the process has exited (at most a few seconds after close()). */
+  get exited(): Promise<void> {
+    return this.process.exited;
   }
 }

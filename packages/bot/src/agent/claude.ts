@@ -37,7 +37,14 @@ export function createClaudeProvider(
     ...(opts.claudeExecutable ? { pathToClaudeCodeExecutable: opts.claudeExecutable } : {}),
   };
 
-  const open = (resume: string | undefined) => new ClaudeSession(options, resume, log, toWorkspacePath);
+  // Every process this provider started, pooled or not, so close() can wait for all of them.
+  const running = new Set<ClaudeSession>();
+  const open = (resume: string | undefined) => {
+    const session = new ClaudeSession(options, resume, log, toWorkspacePath);
+    running.add(session);
+    session.exited.then(() => running.delete(session));
+    return session;
+  };
 
   /** The conversation's warm process when it holds exactly the session asked for; else a new one. */
   function acquire(turn: AgentTurn): { session: ClaudeSession; reused: boolean; pooled: boolean } {
@@ -140,8 +147,10 @@ export function createClaudeProvider(
       }
     },
     async close() {
-      for (const s of sessions.values()) s.close();
+      const all = [...running];
       sessions.clear();
+      for (const s of all) s.close();
+      await Promise.allSettled(all.map((s) => s.exited));
     },
   };
 }

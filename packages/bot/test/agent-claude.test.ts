@@ -1,0 +1,296 @@
+// The Claude provider with the real Claude Agent SDK (its bundled Claude Code) against the fake
+// Anthropic server: tools really run in a throwaway workspace.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { after, before, describe, test } from 'node:test';
+import { createAgentProvider } from '../src/agent/index.ts';
+import type { AgentEvent, AgentProvider } from '../src/agent/types.ts';
+import { type AnthropicRequest, type FakeAnthropic, lastToolResults, lastUserText, startFakeAnthropic } from './fakes/anthropic.ts';
+import { collect, finalEvent, makeTempEnv, makeTurn, memoryLogger, type TempEnv, tokenText } from './fakes/harness.ts';
+
+const API_KEY = 'sk-ant-test-0123456789abcdef';
+
+function provider(fake: { url: string }, env: TempEnv, extra: { warmSessions?: boolean } = {}) {
+  const log = memoryLogger();
+  const p = createAgentProvider(
+    { provider: 'anthropic', model: 'claude-sonnet-4-5', apiKey: API_KEY, baseUrl: fake.url },
+    env,
+    log,
+    { maxRetries: 0, ...extra },
+  );
+  return { p, log };
+}
+
+/** Every user-message text the fake saw in a request, tool results and reminders aside. */
+function conversationTexts(req: AnthropicRequest): string[] {
+  const out: string[] = [];
+  for (const m of req.body.messages ?? []) {
+    const blocks = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : (m.content as { type: string; text?: string }[]);
+    for (const b of blocks) if (b.type === 'text' && b.text && !b.text.startsWith('<system-reminder>')) out.push(`${m.role}: ${b.text}`);
+  }
+  return out;
+}
+
+describe('claude provider', () => {
+  let env: TempEnv;
+  let fake: FakeAnthropic;
+  let agent: AgentProvider;
+  let log: ReturnType<typeof memoryLogger>;
+  const secret = 'fluxy-supervisor-secret-value';
+
+  before(async () => {
+    env = makeTempEnv();
+    process.env['FLUXY_TEST_SECRET'] = secret;
+    fake = await startFakeAnthropic((req) => {
+      const said = lastUserText(req);
+      const results = lastToolResults(req);
+      if (said.includes('WRITE_ROUTE') && results.length === 0) {
+        return [
+          { text: ['Creating ', 'the route.'] },
+          {
+            toolUse: {
+              name: 'Write',
+              input: { file_path: join(env.workspaceDir, 'backend/routes/hello.ts'), content: 'export default "hello";\n' },
+            },
+          },
+        ];
+      }
+      if (said.includes('SHOW_ENV') && results.length === 0) return [{ toolUse: { name: 'Bash', input: { command: 'env' } } }];
+      if (results.length > 0) return [{ text: ['Done', '.'] }, { usage: { input_tokens: 1234, output_tokens: 56 } }];
+      if (said.includes('SLOW')) return [{ text: ['Partial ', 'answer'] }, { delayMs: 20_000 }, { text: 'never' }];
+      return [{ text: ['Hello ', 'from ', 'the fake.'] }];
+    });
+    ({ p: agent, log } = provider(fake, env));
+  });
+
+  after(async () => {
+    await agent.close();
+    await fake.close();
+    env.cleanup();
+    delete process.env['FLUXY_TEST_SECRET'];
+  });
+
+  test('a Write tool_use creates the file; events in order; done has usage and filesChanged', async () => {
+    const events = await collect(agent, makeTurn('Please WRITE_ROUTE for me', { conversationId: 'write' }));
+    const kinds = events.map((e) => (e.type === 'tool' ? `tool:${e.status}` : e.type));
+    const dedup = kinds.filter((k, i) => k !== kinds[i - 1]);
+    assert.deepEqual(dedup, ['session', 'token', 'tool:started', 'tool:done', 'token', 'done']);
+    assert.equal(readFileSync(join(env.workspaceDir, 'backend/routes/hello.ts'), 'utf8'), 'export default "hello";\n');
+    const done = finalEvent(events);
+    assert.equal(done.type, 'done');
+    if (done.type !== 'done') return;
+    assert.equal(done.interrupted, false);
+    assert.deepEqual(done.filesChanged, ['backend/routes/hello.ts']);
+    assert.equal(done.text, 'Creating the route.\n\nDone.');
+    assert.equal(done.text, tokenText(events));
+    assert.ok(done.usage.inputTokens >= 1234, `input tokens ${done.usage.inputTokens}`);
+    assert.equal(done.usage.outputTokens > 0, true);
+    assert.equal(typeof done.usage.costUsd, 'number');
+    const tool = events.find((e) => e.type === 'tool');
+    assert.equal(tool?.type === 'tool' && tool.name, 'Write');
+    // The addendum reached the model, with the workspace path filled in.
+    const system = JSON.stringify(fake.requests.at(-1)?.body.system);
+    assert.match(system, /You are Fluxy/);
+    assert.ok(system.includes(env.workspaceDir));
+    for (const ev of events) if (ev.type === 'token') assert.equal(typeof ev.receivedAt, 'number');
+  });
+
+  test('the child gets only the allow-listed environment', async () => {
+    const events = await collect(agent, makeTurn('SHOW_ENV', { conversationId: 'env' }));
+    assert.equal(finalEvent(events).type, 'done');
+    const req = fake.requests.find((r) => lastToolResults(r).length > 0 && JSON.stringify(r.body.messages).includes('CLAUDE_CONFIG_DIR'));
+    assert.ok(req, 'the env output reached the fake');
+    const output = JSON.stringify(lastToolResults(req).map((r) => r.content));
+    assert.ok(!output.includes(secret), 'a supervisor variable leaked into the agent');
+    assert.ok(output.includes(`CLAUDE_CONFIG_DIR=${env.claudeConfigDir}`));
+    assert.ok(!log.lines.some((l) => l.includes(API_KEY)), 'the API key was logged');
+  });
+
+  test('a second turn continues the session (warm) and the fake sees the history', async (t) => {
+    const first = await collect(agent, makeTurn('remember the number 42', { conversationId: 'warm' }));
+    const session = first.find((e) => e.type === 'session');
+    assert.ok(session?.type === 'session');
+    const t0 = performance.now();
+    const next = fake.nextRequest();
+    const second = collect(agent, makeTurn('what was the number?', { conversationId: 'warm', sessionId: session.sessionId }));
+    const req = await next;
+    const warmMs = performance.now() - t0;
+    await second;
+    const texts = conversationTexts(req);
+    assert.ok(texts.some((t) => t.includes('remember the number 42')), JSON.stringify(texts));
+    assert.ok(texts.some((t) => t.startsWith('assistant: Hello from the fake.')), JSON.stringify(texts));
+    t.diagnostic(`warm turn: first request after ${warmMs.toFixed(0)} ms`);
+  });
+
+  test('after a restart (new provider) the session resumes from its transcript', async (t) => {
+    const first = await collect(agent, makeTurn('remember the colour teal', { conversationId: 'resume' }));
+    const session = first.find((e) => e.type === 'session');
+    assert.ok(session?.type === 'session');
+    await agent.close();
+    const { p: again } = provider(fake, env);
+    try {
+      const t0 = performance.now();
+      const next = fake.nextRequest();
+      const turn = collect(again, makeTurn('which colour?', { conversationId: 'resume', sessionId: session.sessionId }));
+      const req = await next;
+      const coldMs = performance.now() - t0;
+      const events = await turn;
+      assert.equal(finalEvent(events).type, 'done');
+      const texts = conversationTexts(req);
+      assert.ok(texts.some((t) => t.includes('remember the colour teal')), JSON.stringify(texts));
+      t.diagnostic(`cold turn (resume, new process): first request after ${coldMs.toFixed(0)} ms`);
+    } finally {
+      await again.close();
+    }
+  });
+
+  test('a lost transcript falls back to a new session carrying the history as text', async () => {
+    const events = await collect(
+      agent,
+      makeTurn('and now?', {
+        conversationId: 'lost',
+        sessionId: '9a3e2c1b-0000-4000-8000-000000000000',
+        history: [
+          { role: 'user', content: 'my dog is called Rex' },
+          { role: 'assistant', content: 'Nice name!' },
+        ],
+      }),
+    );
+    assert.equal(finalEvent(events).type, 'done');
+    const session = events.find((e) => e.type === 'session');
+    assert.ok(session?.type === 'session' && session.sessionId !== '9a3e2c1b-0000-4000-8000-000000000000');
+    assert.match(lastUserText(fake.requests.at(-1)!), /my dog is called Rex[\s\S]*and now\?/);
+  });
+
+  test('abort mid-stream ends the turn within 1 s, and the next turn works', async (t) => {
+    const controller = new AbortController();
+    let abortedAt = 0;
+    const events = await collect(agent, makeTurn('SLOW please', { conversationId: 'abort', signal: controller.signal }), (ev) => {
+      if (ev.type === 'token' && abortedAt === 0) {
+        abortedAt = performance.now();
+        controller.abort();
+      }
+    });
+    const elapsed = performance.now() - abortedAt;
+    const done = finalEvent(events);
+    assert.equal(done.type, 'done');
+    assert.ok(done.type === 'done' && done.interrupted);
+    assert.ok(done.type === 'done' && done.text.startsWith('Partial'), JSON.stringify(done));
+    assert.ok(elapsed < 1000, `turn ended ${elapsed.toFixed(0)} ms after abort`);
+    t.diagnostic(`abort: turn ended ${elapsed.toFixed(0)} ms after abort`);
+    const session = events.find((e) => e.type === 'session');
+    const next = await collect(agent, makeTurn('hello again', { conversationId: 'abort', sessionId: session?.type === 'session' ? session.sessionId : undefined }));
+    const nextDone = finalEvent(next);
+    assert.ok(nextDone.type === 'done' && nextDone.text === 'Hello from the fake.', JSON.stringify(nextDone));
+  });
+
+  test('an already-aborted turn ends at once without calling the model', async () => {
+    const before = fake.requests.length;
+    const events = await collect(agent, makeTurn('hi', { conversationId: 'pre-aborted', signal: AbortSignal.abort() }));
+    assert.deepEqual(events.map((e) => e.type), ['done']);
+    assert.equal(fake.requests.length, before);
+  });
+
+  test('an image attachment reaches the model as an image block', async () => {
+    const { saveAttachment } = await import('../src/agent/index.ts');
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    const saved = await saveAttachment(env.filesDir, { name: 'dot.png', mediaType: 'image/png', data: png.toString('base64') });
+    const events = await collect(agent, makeTurn('what is this?', { conversationId: 'image', attachments: [saved] }));
+    assert.equal(finalEvent(events).type, 'done');
+    const last = fake.requests.at(-1)!.body.messages!.at(-1)!;
+    const blocks = last.content as { type: string; source?: { media_type: string; data: string } }[];
+    const image = blocks.find((b) => b.type === 'image');
+    assert.equal(image?.source?.media_type, 'image/png');
+    assert.equal(image?.source?.data, png.toString('base64'));
+    assert.ok(blocks.some((b) => b.type === 'text' && (b as { text?: string }).text?.trim() === 'what is this?'), JSON.stringify(blocks.filter((b) => !JSON.stringify(b).includes('system-reminder'))).slice(0, 3000));
+  });
+
+  test('no API key: not_configured, without starting anything', async () => {
+    const p = createAgentProvider({ provider: 'anthropic', model: 'claude-sonnet-4-5' }, env);
+    const events = await collect(p, makeTurn('hi'));
+    const final = finalEvent(events);
+    assert.equal(final.type === 'error' && final.code, 'not_configured');
+  });
+});
+
+describe('claude provider failures', () => {
+  const cases: [string, Parameters<typeof startFakeAnthropic>[0], string][] = [
+    ['401', () => [{ status: 401 }], 'auth_failed'],
+    ['429', () => [{ status: 429 }], 'rate_limited'],
+    ['500', () => [{ status: 500 }], 'provider_error'],
+    ['529 overloaded', () => [{ status: 529 }], 'provider_error'],
+    ['cut stream', () => [{ text: ['Half an ', 'answer'] }, { cut: true }], 'stream_interrupted'],
+  ];
+  let env: TempEnv;
+  let failing = true;
+  let currentScript: Parameters<typeof startFakeAnthropic>[0] = () => [];
+  let fake: FakeAnthropic;
+  let agent: AgentProvider;
+
+  before(async () => {
+    env = makeTempEnv();
+    fake = await startFakeAnthropic((req, i) => {
+      if (!failing) return [{ text: 'recovered' }];
+      return typeof currentScript === 'function' ? currentScript(req, i) : [];
+    });
+    ({ p: agent } = provider(fake, env));
+  });
+  after(async () => {
+    await agent.close();
+    await fake.close();
+    env.cleanup();
+  });
+
+  const messages = new Map<string, string>();
+  for (const [name, script, code] of cases) {
+    test(`${name} gives ${code}, and the following turn works`, async () => {
+      failing = true;
+      currentScript = script;
+      const events = await collect(agent, makeTurn('hi', { conversationId: `fail-${name}` }));
+      const final = finalEvent(events);
+      assert.equal(final.type, 'error', JSON.stringify(events));
+      if (final.type !== 'error') return;
+      assert.equal(final.code, code, final.message);
+      assert.ok(final.message.length > 20);
+      assert.ok(!final.message.includes(API_KEY));
+      messages.set(name, final.message);
+      if (name === 'cut stream') assert.match(final.partialText, /Half an answer/);
+      failing = false;
+      const session = events.find((e) => e.type === 'session');
+      const next = await collect(agent, makeTurn('again', { conversationId: `fail-${name}`, sessionId: session?.type === 'session' ? session.sessionId : undefined }));
+      const nextFinal = finalEvent(next);
+      assert.ok(nextFinal.type === 'done' && nextFinal.text === 'recovered', JSON.stringify(nextFinal));
+    });
+  }
+
+  test('connection refused gives provider_unavailable', async () => {
+    const closed = await startFakeAnthropic();
+    const url = closed.url;
+    await closed.close();
+    const { p } = provider({ url }, env);
+    try {
+      const final = finalEvent(await collect(p, makeTurn('hi')));
+      assert.equal(final.type === 'error' && final.code, 'provider_unavailable', JSON.stringify(final));
+      messages.set('refused', final.type === 'error' ? final.message : '');
+    } finally {
+      await p.close();
+    }
+    // Each failure reads differently.
+    assert.equal(new Set(messages.values()).size, messages.size, JSON.stringify([...messages]));
+  });
+
+  test('one-shot mode (no warm sessions) works too', async () => {
+    failing = false;
+    const { p } = provider(fake, env, { warmSessions: false });
+    try {
+      const events: AgentEvent[] = await collect(p, makeTurn('hi', { conversationId: 'oneshot' }));
+      const final = finalEvent(events);
+      assert.ok(final.type === 'done' && final.text === 'recovered');
+    } finally {
+      await p.close();
+    }
+    assert.ok(!existsSync(join(env.workspaceDir, 'backend/routes/hello.ts')));
+  });
+});
