@@ -81,7 +81,11 @@ export function recordRequest(req: IncomingMessage, body: Buffer): RecordedReque
   };
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Unref'd: a scripted 20 s stall must not keep the test process alive after the fake is closed. */
+export const sleep = (ms: number) =>
+  new Promise<void>((r) => {
+    setTimeout(r, ms).unref();
+  });
 
 /**
  * Destroys the connection mid-response: the client sees a stream that ends without its final event.
