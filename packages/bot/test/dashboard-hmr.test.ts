@@ -43,14 +43,14 @@ describe('dashboard in a browser', () => {
     await page.goto(`${bot.url}/`);
     await page.getByText('This app is yours.').waitFor({ timeout: 60_000 });
     await page.evaluate(() => {
-      (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
+      (globalThis as unknown as { __sameDocument: boolean }).__sameDocument = true;
     });
 
     const file = `${bot.home}/workspace/client/src/components/welcome-hero.tsx`;
     writeFileSync(file, readFileSync(file, 'utf8').replace('This app is yours.', 'Edited live by a test.'));
     await page.getByText('Edited live by a test.').waitFor({ timeout: 30_000 });
 
-    const sameDocument = await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument === true);
+    const sameDocument = await page.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument === true);
     assert.ok(sameDocument, 'hot update, not a full reload');
     assert.ok(
       sockets.some((u) => u.startsWith(`ws://127.0.0.1:${bot.port}/`) && !u.includes('/fluxy/ws')),

@@ -14,7 +14,7 @@ export type PathCheck = { ok: true; pathname: string; search: string } | { ok: f
  * percent-encoded), backslashes, NULs, bad escapes, and absolute-form targets.
  */
 export function checkPath(rawUrl: string | undefined): PathCheck {
-  if (!rawUrl || rawUrl[0] !== '/') return { ok: false, message: 'Request target must be a path.' };
+  if (rawUrl?.[0] !== '/') return { ok: false, message: 'Request target must be a path.' };
   const q = rawUrl.indexOf('?');
   const rawPath = q === -1 ? rawUrl : rawUrl.slice(0, q);
   const search = q === -1 ? '' : rawUrl.slice(q);

@@ -115,12 +115,10 @@ export function createConversationStore(db: Db) {
       return this.get(id)!;
     },
     update(id: string, change: { title?: string; model?: string | null; sessionId?: string | null }): Conversation | undefined {
-      const sets: string[] = [];
-      const values: Record<string, unknown> = { id, updatedAt: nowIso() };
-      if (change.title !== undefined) sets.push('title = @title'), (values.title = change.title);
-      if (change.model !== undefined) sets.push('model = @model'), (values.model = change.model);
-      if (change.sessionId !== undefined) sets.push('session_id = @sessionId'), (values.sessionId = change.sessionId);
-      sets.push('updated_at = @updatedAt');
+      const cols = { title: 'title', model: 'model', sessionId: 'session_id' } as const;
+      const keys = (Object.keys(cols) as (keyof typeof cols)[]).filter((k) => change[k] !== undefined);
+      const sets = [...keys.map((k) => `${cols[k]} = @${k}`), 'updated_at = @updatedAt'];
+      const values = { ...Object.fromEntries(keys.map((k) => [k, change[k]])), id, updatedAt: nowIso() };
       db.prepare(`UPDATE conversations SET ${sets.join(', ')} WHERE id = @id`).run(values);
       return this.get(id);
     },
