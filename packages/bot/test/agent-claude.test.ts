@@ -59,6 +59,8 @@ describe('claude provider', () => {
       }
       if (said.includes('SHOW_ENV') && results.length === 0) return [{ toolUse: { name: 'Bash', input: { command: 'env' } } }];
       if (results.length > 0) return [{ text: ['Done', '.'] }, { usage: { input_tokens: 1234, output_tokens: 56 } }];
+      if (said.includes('LONG_TOOL') && results.length === 0) return [{ toolUse: { name: 'Bash', input: { command: 'sleep 30' } } }];
+      if (said.includes('STALL')) return [{ delayMs: 20_000 }, { text: 'never' }];
       if (said.includes('SLOW')) return [{ text: ['Partial ', 'answer'] }, { delayMs: 20_000 }, { text: 'never' }];
       return [{ text: ['Hello ', 'from ', 'the fake.'] }];
     });
@@ -184,6 +186,32 @@ describe('claude provider', () => {
     const next = await collect(agent, makeTurn('hello again', { conversationId: 'abort', sessionId: session?.type === 'session' ? session.sessionId : undefined }));
     const nextDone = finalEvent(next);
     assert.ok(nextDone.type === 'done' && nextDone.text === 'Hello from the fake.', JSON.stringify(nextDone));
+  });
+
+  test('abort while a tool runs (Bash sleep 30) or before the model answers ends within 1 s', async (t) => {
+    for (const [prompt, when] of [
+      ['LONG_TOOL', (ev: AgentEvent) => ev.type === 'tool' && ev.status === 'started'],
+      ['STALL', (ev: AgentEvent) => ev.type === 'session'],
+    ] as const) {
+      const controller = new AbortController();
+      let abortedAt = 0;
+      const events = await collect(agent, makeTurn(prompt, { conversationId: `abort-${prompt}`, signal: controller.signal }), (ev) => {
+        if (abortedAt === 0 && when(ev)) {
+          abortedAt = performance.now();
+          controller.abort();
+        }
+      });
+      const elapsed = performance.now() - abortedAt;
+      const done = finalEvent(events);
+      assert.ok(abortedAt > 0 && done.type === 'done' && done.interrupted, JSON.stringify(events));
+      assert.ok(elapsed < 1000, `${prompt}: turn ended ${elapsed.toFixed(0)} ms after abort`);
+      t.diagnostic(`abort during ${prompt}: ${elapsed.toFixed(0)} ms`);
+      const session = events.find((e) => e.type === 'session');
+      const next = finalEvent(await collect(agent, makeTurn('hi', { conversationId: `abort-${prompt}`, sessionId: session?.type === 'session' ? session.sessionId : undefined })));
+      // The interrupted prompt and this one reach the model as one user message, so the script may
+      // match either; what matters is that the conversation goes on.
+      assert.ok(next.type === 'done' && !next.interrupted && next.text !== '', JSON.stringify(next));
+    }
   });
 
   test('an already-aborted turn ends at once without calling the model', async () => {
