@@ -40,12 +40,16 @@ export function createBackendWatcher(dir: string, onChange: (files: string[]) =>
       if (timer) clearTimeout(timer);
       timer = null;
     },
-    /** Ends a hold; `discard` drops the changes seen meanwhile (the caller restarts the backend itself). */
-    release(discard: boolean): void {
+    /**
+     * Ends a hold. The last hold to end takes the changes seen meanwhile (backend-relative paths)
+     * and answers for them: the watcher forgets them, the caller restarts the backend if it wants.
+     */
+    release(): string[] {
       holds = Math.max(0, holds - 1);
-      if (holds > 0) return;
-      if (discard) pending = new Set();
-      else if (pending.size > 0) timer = setTimeout(fire, QUIET_MS);
+      if (holds > 0) return [];
+      const files = [...pending];
+      pending = new Set();
+      return files;
     },
     close(): void {
       if (timer) clearTimeout(timer);

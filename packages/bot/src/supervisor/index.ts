@@ -3,19 +3,21 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
+import type { AgentProviderOptions } from '../agent/index.ts';
 import { type FluxyConfig, loadConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { FluxyPaths } from '../shared/paths.ts';
-import { INTERNAL_HEADER } from '../shared/session-token.ts';
 import { VERSION } from '../shared/version.ts';
 import { readSetupToken } from '../worker/setup-token.ts';
 import { createAuthGate } from './auth-gate.ts';
 import { createBackendWatcher } from './backend-watcher.ts';
 import { createChatHub } from './chat-socket.ts';
+import { createChatService } from './chat-service.ts';
 import { createChildren } from './children.ts';
 import { createRequestHandler } from './http-handler.ts';
 import { createChildProxy } from './proxy.ts';
 import { createStaticHandler } from './static.ts';
+import { createWorkerClient } from './worker-client.ts';
 import { ensureWorkspace } from './workspace.ts';
 
 export interface SupervisorOptions {
@@ -24,6 +26,7 @@ export interface SupervisorOptions {
   host?: string;
   tunnel?: boolean;
   log: Logger;
+  providerOptions?: AgentProviderOptions;
 }
 
 export interface PidFile {
@@ -73,22 +76,12 @@ export async function startSupervisor(options: SupervisorOptions) {
   const children = createChildren(paths, port, internalSecret, log);
   const workerUrl = `http://127.0.0.1:${children.worker.spec.port}`;
 
-  /** The supervisor's own calls to the worker (never a browser's): marked with the shared secret. */
-  const callWorker = async (path: string, init: { method?: string; body?: unknown } = {}) => {
-    const res = await fetch(workerUrl + path, {
-      method: init.method ?? 'GET',
-      headers: { 'content-type': 'application/json', [INTERNAL_HEADER]: internalSecret },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!res.ok) throw new Error(`worker answered ${res.status} to ${path}`);
-    return res.json() as Promise<unknown>;
-  };
+  const worker = createWorkerClient(`http://127.0.0.1:${children.worker.spec.port}`, internalSecret);
 
   const gate = createAuthGate({
     validate: async (token) => {
       if (children.worker.state !== 'running' && !(await children.worker.whenReady(15_000))) throw new Error('worker is not running');
-      return (await callWorker('/api/portal/validate-token', { method: 'POST', body: { token } })) as { valid: boolean; expiresAt?: number };
+      return worker.validateToken(token);
     },
   });
   const chat = createChatHub({ gate, log: log.child('chat') });
@@ -97,7 +90,7 @@ export async function startSupervisor(options: SupervisorOptions) {
   const childStates = () => Object.fromEntries(children.all.map((c) => [c.spec.name, c.snapshot()]));
   const reportChildren = () => {
     if (children.worker.state !== 'running') return;
-    callWorker('/api/internal/children', { method: 'POST', body: childStates() }).catch((err) =>
+    worker.reportChildren(childStates()).catch((err) =>
       log.debug('cannot report children to the worker', { error: err }),
     );
   };
@@ -158,6 +151,16 @@ export async function startSupervisor(options: SupervisorOptions) {
   for (const child of children.all) child.start();
   const watcher = createBackendWatcher(join(paths.workspace, 'backend'), () => void children.backend.restart(), log.child('watcher'));
   watcher.start();
+  const chatService = createChatService({
+    hub: chat,
+    worker,
+    paths,
+    backend: children.backend,
+    watcher,
+    log: log.child('chat'),
+    providerOptions: options.providerOptions,
+  });
+  chat.setHandler(chatService);
 
   const url = `http://${displayHost(host)}:${port}`;
   const workerUp = await children.worker.whenReady(30_000);
@@ -168,6 +171,8 @@ export async function startSupervisor(options: SupervisorOptions) {
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      // Turns first, while the worker can still store their interrupted answers.
+      await chatService.close();
       watcher.close();
       server.close();
       chat.close();
@@ -186,9 +191,10 @@ export async function startSupervisor(options: SupervisorOptions) {
     setupUrl: setupToken ? `${url}/fluxy/setup#${setupToken}` : null,
     children,
     chat,
+    chatService,
     watcher,
     gate,
-    callWorker,
+    worker,
     config: readConfig,
     childStates,
     close,

@@ -12,6 +12,7 @@ import { createSettingsStore } from './settings.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { portalRoutes } from './routes/portal.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { whisperRoutes } from './routes/whisper.ts';
 
 export interface WorkerOptions {
   db: Db;
@@ -77,6 +78,8 @@ export function createWorkerApp(options: WorkerOptions) {
     sendError(res, 401, 'unauthorized', 'Sign in first.');
   });
 
+  // Registered before the global 1 MB parser: its own parser admits a voice note.
+  app.use(whisperRoutes(ctx));
   app.use(express.json({ limit: '1mb' }));
 
   app.get('/api/health', (_req, res) => {

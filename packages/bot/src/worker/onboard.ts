@@ -4,6 +4,12 @@ import type { SettingsStore } from './settings.ts';
 
 export const ProviderSchema = z.enum(['anthropic', 'openai', 'ollama']);
 
+const httpUrl = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((u) => /^https?:\/\/[^\s]+$/i.test(u) && URL.canParse(u), 'must be an http(s) URL');
+
 /** What the wizard (`POST /api/onboard`, `settings:save`) and `fluxy setup` write: one schema, one writer. */
 export const OnboardSchema = z.object({
   username: z.string().trim().min(1).max(64).optional(),
@@ -11,13 +17,9 @@ export const OnboardSchema = z.object({
   provider: ProviderSchema.optional(),
   model: z.string().trim().min(1).max(200).optional(),
   apiKey: z.string().trim().min(1).max(8192).optional(),
-  baseUrl: z
-    .string()
-    .trim()
-    .max(2048)
-    .refine((u) => /^https?:\/\/[^\s]+$/i.test(u) && URL.canParse(u), 'must be an http(s) URL')
-    .optional(),
+  baseUrl: httpUrl.optional(),
   whisperKey: z.string().trim().min(1).max(8192).optional(),
+  whisperBaseUrl: httpUrl.optional(),
 });
 export type OnboardInput = z.infer<typeof OnboardSchema>;
 
@@ -39,6 +41,7 @@ export async function applyOnboard(settings: SettingsStore, input: OnboardInput)
   if (input.apiKey !== undefined) values.apiKey = input.apiKey;
   if (input.baseUrl !== undefined) values.baseUrl = input.baseUrl;
   if (input.whisperKey !== undefined) values.whisperKey = input.whisperKey;
+  if (input.whisperBaseUrl !== undefined) values.whisperBaseUrl = input.whisperBaseUrl;
   const hasPassword = values.portalPassword !== undefined || settings.get('portalPassword') !== undefined;
   const provider = values.provider ?? settings.get('provider');
   if (hasPassword && provider) values.onboarded = 'true';

@@ -3,7 +3,7 @@ import { nowIso } from './db.ts';
 
 /** Keys the wizard and `fluxy setup` write. Secrets are never returned by the API, only whether they are set. */
 export const SECRET_SETTINGS = ['apiKey', 'whisperKey', 'portalPassword'] as const;
-export const PUBLIC_SETTINGS = ['provider', 'model', 'baseUrl', 'portalUsername', 'onboarded', 'activeConversationId'] as const;
+export const PUBLIC_SETTINGS = ['provider', 'model', 'baseUrl', 'portalUsername', 'onboarded', 'activeConversationId', 'whisperBaseUrl'] as const;
 export type SettingKey = (typeof SECRET_SETTINGS)[number] | (typeof PUBLIC_SETTINGS)[number];
 
 export interface SettingsStore {

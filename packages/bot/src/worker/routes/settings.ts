@@ -55,6 +55,7 @@ export function settingsRoutes(ctx: WorkerContext): Router {
       apiKey: s.get('apiKey'),
       baseUrl: s.get('baseUrl'),
       whisperKey: s.get('whisperKey'),
+      whisperBaseUrl: s.get('whisperBaseUrl'),
     });
   });
 

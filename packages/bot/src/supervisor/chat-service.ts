@@ -1,0 +1,317 @@
+import { relative } from 'node:path';
+import type { ClientMessage, StoredMessage } from '@fluxy/protocol';
+import {
+  type AgentEvent,
+  type AgentProvider,
+  type AgentProviderOptions,
+  type AgentUsage,
+  createAgentProvider,
+  type ProviderSettings,
+  type SavedAttachment,
+  saveAttachment,
+} from '../agent/index.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { FluxyPaths } from '../shared/paths.ts';
+import type { Message } from '../worker/conversations.ts';
+import type { BackendWatcher } from './backend-watcher.ts';
+import type { ChatClient, ChatHandler, ChatHub } from './chat-socket.ts';
+import type { ManagedChild } from './child.ts';
+import { handleSettingsSave, handleTranscribe } from './chat-extras.ts';
+import type { WorkerClient } from './worker-client.ts';
+
+export interface ChatServiceDeps {
+  hub: ChatHub;
+  worker: WorkerClient;
+  paths: FluxyPaths;
+  backend: ManagedChild;
+  watcher: BackendWatcher;
+  log: Logger;
+  providerOptions?: AgentProviderOptions;
+}
+
+type UserMessage = Extract<ClientMessage, { type: 'user:message' }>;
+
+interface Job {
+  conversationId: string;
+  prompt: string;
+  attachments: SavedAttachment[];
+  userMessageId: string;
+}
+
+interface ConversationState {
+  running: AbortController | null;
+  queue: Job[];
+}
+
+/** Partial answers are saved this often while they stream, so a crash loses at most this much. */
+const PARTIAL_SAVE_MS = 1_000;
+
+export function toStoredMessage(m: Message): StoredMessage {
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    role: m.role,
+    content: m.content,
+    createdAt: m.createdAt,
+    status: m.status,
+    ...(m.attachments ? { attachments: m.attachments } : {}),
+  };
+}
+
+/**
+ * The chat's server side: stores each message through the worker before the agent sees it, runs
+ * one turn at a time per conversation (later messages queue), streams every event to every
+ * signed-in client, and after a turn that changed files restarts the backend once and tells the
+ * dashboards to reload.
+ */
+export function createChatService(deps: ChatServiceDeps): ChatHandler & { close(): Promise<void>; idle(): Promise<void> } {
+  const { hub, worker, paths, log } = deps;
+  const conversations = new Map<string, ConversationState>();
+  const turns = new Set<Promise<void>>();
+  let provider: { key: string; instance: AgentProvider; users: number; retired: boolean } | null = null;
+
+  const stateOf = (id: string) => {
+    let s = conversations.get(id);
+    if (!s) conversations.set(id, (s = { running: null, queue: [] }));
+    return s;
+  };
+
+  const acquireProvider = (settings: ProviderSettings) => {
+    const key = JSON.stringify(settings);
+    if (provider?.key !== key) {
+      const old = provider;
+      if (old) {
+        old.retired = true;
+        if (old.users === 0) void old.instance.close();
+      }
+      provider = {
+        key,
+        instance: createAgentProvider(
+          settings,
+          { workspaceDir: paths.workspace, claudeConfigDir: paths.claudeConfig, filesDir: `${paths.workspace}/files` },
+          log.child('agent'),
+          deps.providerOptions,
+        ),
+        users: 0,
+        retired: false,
+      };
+    }
+    const p = provider;
+    p.users++;
+    return {
+      instance: p.instance,
+      release: () => {
+        p.users--;
+        if (p.retired && p.users === 0) void p.instance.close();
+      },
+    };
+  };
+
+  async function resolveConversation(client: ChatClient, requested: string | undefined, title: string): Promise<string | undefined> {
+    if (requested) {
+      if (await worker.getConversation(requested)) return requested;
+      client.send({ type: 'bot:error', conversationId: requested, code: 'unknown_conversation', message: 'That conversation does not exist (it may have been deleted).' });
+      return undefined;
+    }
+    const current = await worker.currentConversation();
+    if (current && (await worker.getConversation(current))) return current;
+    const created = await worker.createConversation({ title: title.slice(0, 80) });
+    await worker.setCurrentConversation(created.id);
+    hub.broadcast({ type: 'chat:conversation-created', conversationId: created.id });
+    return created.id;
+  }
+
+  async function onUserMessage(client: ChatClient, msg: UserMessage): Promise<void> {
+    const content = msg.content.trim();
+    const incoming = msg.attachments ?? [];
+    if (!content && incoming.length === 0) {
+      client.send({ type: 'bot:error', conversationId: msg.conversationId, code: 'bad_message', message: 'The message is empty.' });
+      return;
+    }
+    const conversationId = await resolveConversation(client, msg.conversationId, content || incoming[0]!.name);
+    if (!conversationId) return;
+    const attachments: SavedAttachment[] = [];
+    for (const att of incoming) {
+      try {
+        attachments.push(await saveAttachment(`${paths.workspace}/files`, att));
+      } catch (err) {
+        const e = err as Error & { code?: string };
+        client.send({ type: 'bot:error', conversationId, code: e.code ?? 'bad_attachment', message: e.message });
+        return;
+      }
+    }
+    const stored = await worker.addMessage(conversationId, {
+      role: 'user',
+      content,
+      attachments: attachments.map((a) => ({ name: a.name, mediaType: a.mediaType, path: relative(paths.workspace, a.path) })),
+    });
+    hub.broadcast({ type: 'chat:sync', conversationId, message: toStoredMessage(stored) }, client);
+    stateOf(conversationId).queue.push({ conversationId, prompt: content, attachments, userMessageId: stored.id });
+    pump(conversationId);
+  }
+
+  function pump(conversationId: string): void {
+    const state = stateOf(conversationId);
+    if (state.running) return;
+    const job = state.queue.shift();
+    if (!job) return;
+    const abort = new AbortController();
+    state.running = abort;
+    const turn = runTurn(job, abort.signal)
+      .catch((err) => {
+        log.error('turn failed', { conversationId, error: err });
+        hub.broadcast({ type: 'bot:error', conversationId, code: 'internal_error', message: 'The turn failed inside Fluxy; your message is saved.' });
+      })
+      .finally(() => {
+        turns.delete(turn);
+        state.running = null;
+        pump(conversationId);
+      });
+    turns.add(turn);
+  }
+
+  async function runTurn(job: Job, signal: AbortSignal): Promise<void> {
+    const { conversationId } = job;
+    hub.broadcast({ type: 'bot:typing', conversationId });
+    const settings = await worker.providerSettings();
+    if (!settings.provider || !settings.model) {
+      hub.broadcast({
+        type: 'bot:error',
+        conversationId,
+        code: 'not_configured',
+        message: 'No model is set up yet: finish the setup wizard or run `fluxy setup --provider … --api-key …`.',
+      });
+      return;
+    }
+    const conversation = await worker.getConversation(conversationId);
+    const history = (conversation?.messages ?? [])
+      .filter((m) => m.id !== job.userMessageId && m.content && m.status !== 'error')
+      .map((m) => ({ role: m.role, content: m.content }));
+    // Stored before the agent starts, as interrupted: a crash mid-turn leaves it so, never lost.
+    const answer = await worker.addMessage(conversationId, { role: 'assistant', content: '', status: 'interrupted' });
+
+    const { instance, release } = acquireProvider({
+      provider: settings.provider,
+      model: settings.model,
+      apiKey: settings.apiKey,
+      baseUrl: settings.baseUrl,
+    });
+    deps.watcher.hold();
+    let text = '';
+    let final: Extract<AgentEvent, { type: 'done' | 'error' }> | undefined;
+    let saving: Promise<unknown> = Promise.resolve();
+    let savedAt = Date.now();
+    let watcherFiles: string[] = [];
+    try {
+      for await (const ev of instance.run({
+        conversationId,
+        prompt: job.prompt,
+        attachments: job.attachments,
+        history,
+        sessionId: conversation?.sessionId ?? undefined,
+        signal,
+      })) {
+        switch (ev.type) {
+          case 'token':
+            text += ev.text;
+            hub.broadcast({ type: 'bot:token', conversationId, text: ev.text });
+            if (Date.now() - savedAt > PARTIAL_SAVE_MS) {
+              savedAt = Date.now();
+              const partial = text;
+              saving = saving.then(() => worker.updateMessage(conversationId, answer.id, { content: partial })).catch((err) =>
+                log.warn('cannot save the partial answer', { error: err }),
+              );
+            }
+            break;
+          case 'tool':
+            hub.broadcast({ type: 'bot:tool', conversationId, name: ev.name, status: ev.status });
+            break;
+          case 'session':
+            await worker.updateConversation(conversationId, { sessionId: ev.sessionId });
+            break;
+          default:
+            final = ev;
+        }
+      }
+    } finally {
+      watcherFiles = deps.watcher.release().map((f) => `backend/${f}`);
+      release();
+      await saving;
+    }
+
+    if (final?.type === 'error') {
+      await worker.updateMessage(conversationId, answer.id, { content: final.partialText || text, status: 'error' });
+      hub.broadcast({ type: 'bot:error', conversationId, code: final.code, message: final.message });
+    } else {
+      const done = final ?? { text, usage: { inputTokens: 0, outputTokens: 0 } as AgentUsage, filesChanged: [], interrupted: true };
+      await worker.updateMessage(conversationId, answer.id, {
+        content: done.text,
+        status: done.interrupted ? 'interrupted' : 'complete',
+        inputTokens: done.usage.inputTokens,
+        outputTokens: done.usage.outputTokens,
+        costUsd: done.usage.costUsd,
+      });
+      hub.broadcast({ type: 'bot:response', conversationId, messageId: answer.id, content: done.text });
+    }
+
+    const changed = [...new Set([...(final?.type === 'done' ? final.filesChanged : []), ...watcherFiles])];
+    if (changed.length > 0) {
+      if (changed.some((f) => f.startsWith('backend/'))) {
+        log.info('the agent changed the backend; restarting it once');
+        await deps.backend.restart();
+        await deps.backend.whenReady(20_000);
+      }
+      hub.broadcast({ type: 'app:hmr-update', files: changed });
+    }
+  }
+
+  function stop(conversationId: string | undefined, dropQueue: boolean): string[] {
+    const ids = conversationId ? [conversationId] : [...conversations.keys()];
+    for (const id of ids) {
+      const s = conversations.get(id);
+      if (!s) continue;
+      if (dropQueue) s.queue.length = 0;
+      s.running?.abort();
+    }
+    return ids;
+  }
+
+  return {
+    async onMessage(client, msg) {
+      switch (msg.type) {
+        case 'user:message':
+          return onUserMessage(client, msg);
+        case 'user:stop':
+          stop(msg.conversationId ?? (await worker.currentConversation()) ?? undefined, true);
+          return;
+        case 'user:clear-context': {
+          const old = msg.conversationId ?? (await worker.currentConversation()) ?? undefined;
+          if (old) {
+            stop(old, true);
+            await worker.updateConversation(old, { sessionId: null }).catch(() => undefined);
+            hub.broadcast({ type: 'chat:cleared', conversationId: old });
+          }
+          const created = await worker.createConversation({ title: '' });
+          await worker.setCurrentConversation(created.id);
+          hub.broadcast({ type: 'chat:conversation-created', conversationId: created.id });
+          return;
+        }
+        case 'whisper:transcribe':
+          return handleTranscribe(client, msg, worker);
+        case 'settings:save':
+          return handleSettingsSave(client, msg, worker);
+        case 'ping':
+          client.send({ type: 'pong' });
+          return;
+      }
+    },
+    async idle() {
+      while (turns.size > 0) await Promise.allSettled([...turns]);
+    },
+    async close() {
+      stop(undefined, true);
+      await Promise.allSettled([...turns]);
+      await provider?.instance.close();
+    },
+  };
+}
