@@ -72,7 +72,10 @@ export function createChatService(deps: ChatServiceDeps): ChatHandler & { close(
 
   const stateOf = (id: string) => {
     let s = conversations.get(id);
-    if (!s) conversations.set(id, (s = { running: null, queue: [] }));
+    if (!s) {
+      s = { running: null, queue: [] };
+      conversations.set(id, s);
+    }
     return s;
   };
 
