@@ -74,7 +74,6 @@ export async function startSupervisor(options: SupervisorOptions) {
 
   const internalSecret = randomBytes(32).toString('base64url');
   const children = createChildren(paths, port, internalSecret, log);
-  const workerUrl = `http://127.0.0.1:${children.worker.spec.port}`;
 
   const worker = createWorkerClient(`http://127.0.0.1:${children.worker.spec.port}`, internalSecret);
 
