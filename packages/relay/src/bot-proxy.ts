@@ -41,7 +41,8 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
 
   proxy.on('error', (err, req, res) => {
     const code = (err as NodeJS.ErrnoException).code;
-    const handle = (req as IncomingMessage & { fluxyHandle?: string }).fluxyHandle ?? '';
+    // Rare path: recover the handle from the Host rather than tagging every request object.
+    const handle = (req.headers.host ?? '').split('.')[0] ?? '';
     logger.warn('proxy error', { handle, code, err });
     if ('writeHead' in res) {
       if (!res.headersSent) sendPage(res, 502, badGatewayPage(handle), { Refresh: '15' });
@@ -103,7 +104,6 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
     const release = acquire(`${tier}:${name}`);
     if (!release) return sendPage(res, 429, busyPage(name), { 'Retry-After': '1' });
     res.once('close', release);
-    (req as IncomingMessage & { fluxyHandle?: string }).fluxyHandle = name;
     forwardHeaders(req);
     const target = entry.target;
     proxy.web(req, res, { target, agent: target.protocol === 'https:' ? agents.https : agents.http });
@@ -117,7 +117,6 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
     const release = acquire(`${tier}:${name}`);
     if (!release) return rejectUpgrade(socket, 429, 'Too Many Requests');
     socket.once('close', release);
-    (req as IncomingMessage & { fluxyHandle?: string }).fluxyHandle = name;
     forwardHeaders(req);
     const target = entry.target;
     proxy.ws(req, socket, head, { target, agent: target.protocol === 'https:' ? wsAgents.https : wsAgents.http });
