@@ -15,7 +15,10 @@ export async function startCommand(paths: FluxyPaths, opts: { port?: number; hos
   }
   let supervisor: Awaited<ReturnType<typeof startSupervisor>>;
   try {
-    supervisor = await startSupervisor({ paths, port: opts.port, host: opts.host, tunnel: opts.tunnel, log });
+    // Retries of a failed model request (default 2); tests and scripts that want failures at once set 0.
+    const retries = process.env.FLUXY_AGENT_MAX_RETRIES;
+    const providerOptions = retries !== undefined && /^\d+$/.test(retries) ? { maxRetries: Number(retries) } : {};
+    supervisor = await startSupervisor({ paths, port: opts.port, host: opts.host, tunnel: opts.tunnel, log, providerOptions });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') console.error(`Port ${opts.port ?? 'configured'} is in use. Pick another with --port.`);

@@ -26,6 +26,8 @@ const REVALIDATE_MS = 60_000;
 interface Connection extends ChatClient {
   ws: WebSocket;
   alive: boolean;
+  /** Frames of one client are handled in order: a settings:save takes effect before the message after it. */
+  inbox: Promise<void>;
 }
 
 /** The in-process chat WebSocket at `/fluxy/ws`: connections, frames, ping/pong and broadcast. */
@@ -90,6 +92,7 @@ export function createChatHub(options: { gate: AuthGate; log: Logger }) {
           token,
           ws,
           alive: true,
+          inbox: Promise.resolve(),
           send: (message) => sendRaw(conn, JSON.stringify(message)),
         };
         connections.add(conn);
@@ -98,7 +101,7 @@ export function createChatHub(options: { gate: AuthGate; log: Logger }) {
         });
         ws.on('message', (data, isBinary) => {
           conn.alive = true;
-          void onFrame(conn, data as Buffer, isBinary);
+          conn.inbox = conn.inbox.then(() => onFrame(conn, data as Buffer, isBinary));
         });
         ws.on('error', (err) => log.debug('chat socket error', { error: err }));
         ws.on('close', () => {

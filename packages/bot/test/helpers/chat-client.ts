@@ -41,7 +41,7 @@ export class ChatClient {
     const seen = this.frames.slice(from).find(test);
     if (seen) return Promise.resolve(seen as Extract<ServerMessage, { type: T }>);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${type} within ${timeoutMs} ms; got ${this.frames.map((f) => f.type).join(', ')}`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`no ${type} within ${timeoutMs} ms; got ${this.frames.map((f) => f.type).join(', ')}; last: ${JSON.stringify(this.frames.slice(-3))}`)), timeoutMs);
       this.waiters.push({
         match: test,
         resolve: (f) => {

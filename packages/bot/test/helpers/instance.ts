@@ -79,11 +79,13 @@ export interface InstanceOptions {
   /** Wait until every child runs (default true). */
   waitForChildren?: boolean;
   home?: string;
+  /** Extra environment for `fluxy start` (and the CLI calls made with `instance.env`). */
+  env?: Record<string, string>;
 }
 
 export async function startInstance(options: InstanceOptions = {}): Promise<Instance> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), 'fluxy-test-'));
-  const env = { FLUXY_HOME: home, FLUXY_LOG_LEVEL: process.env.FLUXY_LOG_LEVEL ?? 'info' };
+  const env = { FLUXY_HOME: home, FLUXY_LOG_LEVEL: process.env.FLUXY_LOG_LEVEL ?? 'info', ...options.env };
   const password = options.password === undefined ? 'pw' : options.password;
   if (password !== null) {
     const r = await runCli(['setup', '--password', password], env);
