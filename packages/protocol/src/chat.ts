@@ -61,7 +61,13 @@ export type StoredMessage = z.infer<typeof StoredMessageSchema>;
 
 export const ServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('bot:typing'), conversationId: z.string() }),
-  z.object({ type: z.literal('bot:token'), conversationId: z.string(), text: z.string() }),
+  z.object({
+    type: z.literal('bot:token'),
+    conversationId: z.string(),
+    text: z.string(),
+    /** Only with FLUXY_TRACE_TOKENS=1 (benchmarks): epoch ms at which the provider handed Fluxy the chunk. */
+    t: z.number().optional(),
+  }),
   z.object({ type: z.literal('bot:tool'), conversationId: z.string(), name: z.string(), status: ToolStatusSchema }),
   z.object({
     type: z.literal('bot:response'),

@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { ClientMessage, StoredMessage } from '@fluxy/protocol';
 import {
   type AgentEvent,
@@ -10,6 +11,7 @@ import {
   type SavedAttachment,
   saveAttachment,
 } from '../agent/index.ts';
+import { FluxyError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { FluxyPaths } from '../shared/paths.ts';
 import type { Message } from '../worker/conversations.ts';
@@ -17,7 +19,7 @@ import type { BackendWatcher } from './backend-watcher.ts';
 import type { ChatClient, ChatHandler, ChatHub } from './chat-socket.ts';
 import type { ManagedChild } from './child.ts';
 import { handleSettingsSave, handleTranscribe } from './chat-extras.ts';
-import type { WorkerClient } from './worker-client.ts';
+import type { StoredProviderSettings, WorkerClient } from './worker-client.ts';
 
 export interface ChatServiceDeps {
   hub: ChatHub;
@@ -43,6 +45,11 @@ interface ConversationState {
   queue: Job[];
 }
 
+/** Benchmarks only: each bot:token carries when the provider handed it to us, to measure our own share. */
+const TRACE_TOKENS = process.env.FLUXY_TRACE_TOKENS === '1';
+
+const SETTINGS_TTL_MS = 5_000;
+
 /** Partial answers are saved this often while they stream, so a crash loses at most this much. */
 const PARTIAL_SAVE_MS = 1_000;
 
@@ -64,11 +71,27 @@ export function toStoredMessage(m: Message): StoredMessage {
  * signed-in client, and after a turn that changed files restarts the backend once and tells the
  * dashboards to reload.
  */
-export function createChatService(deps: ChatServiceDeps): ChatHandler & { close(): Promise<void>; idle(): Promise<void> } {
+export function createChatService(
+  deps: ChatServiceDeps,
+): ChatHandler & { close(): Promise<void>; idle(): Promise<void>; invalidateSettings(): void } {
   const { hub, worker, paths, log } = deps;
   const conversations = new Map<string, ConversationState>();
   const turns = new Set<Promise<void>>();
   let provider: { key: string; instance: AgentProvider; users: number; retired: boolean } | null = null;
+
+  // Provider settings change rarely and only through the worker; a short cache takes a round trip
+  // off every turn. settings:save and the settings routes (seen by the supervisor) drop it at once.
+  let settingsCache: { value: Promise<StoredProviderSettings>; until: number } | null = null;
+  const providerSettings = () => {
+    if (!settingsCache || settingsCache.until < Date.now()) {
+      const value = worker.providerSettings();
+      settingsCache = { value, until: Date.now() + SETTINGS_TTL_MS };
+      value.catch(() => {
+        settingsCache = null;
+      });
+    }
+    return settingsCache.value;
+  };
 
   const stateOf = (id: string) => {
     let s = conversations.get(id);
@@ -110,12 +133,12 @@ export function createChatService(deps: ChatServiceDeps): ChatHandler & { close(
     };
   };
 
-  async function resolveConversation(client: ChatClient, requested: string | undefined, title: string): Promise<string | undefined> {
-    if (requested) {
-      if (await worker.getConversation(requested)) return requested;
-      client.send({ type: 'bot:error', conversationId: requested, code: 'unknown_conversation', message: 'That conversation does not exist (it may have been deleted).' });
-      return undefined;
-    }
+  const unknownConversation = (client: ChatClient, conversationId: string) =>
+    client.send({ type: 'bot:error', conversationId, code: 'unknown_conversation', message: 'That conversation does not exist (it may have been deleted).' });
+
+  /** The conversation a message belongs to: the one named, else the current one, else a new one. */
+  async function resolveConversation(requested: string | undefined, title: string): Promise<string> {
+    if (requested) return requested; // storing the message checks that it exists
     const current = await worker.currentConversation();
     if (current && (await worker.getConversation(current))) return current;
     const created = await worker.createConversation({ title: title.slice(0, 80) });
@@ -131,8 +154,11 @@ export function createChatService(deps: ChatServiceDeps): ChatHandler & { close(
       client.send({ type: 'bot:error', conversationId: msg.conversationId, code: 'bad_message', message: 'The message is empty.' });
       return;
     }
-    const conversationId = await resolveConversation(client, msg.conversationId, content || incoming[0]!.name);
-    if (!conversationId) return;
+    const conversationId = await resolveConversation(msg.conversationId, content || incoming[0]!.name);
+    // Files are written only for a conversation that exists.
+    if (incoming.length > 0 && msg.conversationId && !(await worker.getConversation(conversationId))) {
+      return unknownConversation(client, conversationId);
+    }
     const attachments: SavedAttachment[] = [];
     for (const att of incoming) {
       try {
@@ -143,11 +169,17 @@ export function createChatService(deps: ChatServiceDeps): ChatHandler & { close(
         return;
       }
     }
-    const stored = await worker.addMessage(conversationId, {
-      role: 'user',
-      content,
-      attachments: attachments.map((a) => ({ name: a.name, mediaType: a.mediaType, path: relative(paths.workspace, a.path) })),
-    });
+    let stored: Message;
+    try {
+      stored = await worker.addMessage(conversationId, {
+        role: 'user',
+        content,
+        attachments: attachments.map((a) => ({ name: a.name, mediaType: a.mediaType, path: relative(paths.workspace, a.path) })),
+      });
+    } catch (err) {
+      if (err instanceof FluxyError && err.status === 404) return unknownConversation(client, conversationId);
+      throw err;
+    }
     hub.broadcast({ type: 'chat:sync', conversationId, message: toStoredMessage(stored) }, client);
     stateOf(conversationId).queue.push({ conversationId, prompt: content, attachments, userMessageId: stored.id });
     pump(conversationId);
@@ -176,7 +208,8 @@ export function createChatService(deps: ChatServiceDeps): ChatHandler & { close(
   async function runTurn(job: Job, signal: AbortSignal): Promise<void> {
     const { conversationId } = job;
     hub.broadcast({ type: 'bot:typing', conversationId });
-    const settings = await worker.providerSettings();
+    // Both before the agent can start: fetched together, they cost one round trip of latency.
+    const [settings, conversation] = await Promise.all([providerSettings(), worker.getConversation(conversationId)]);
     if (!settings.provider || !settings.model) {
       hub.broadcast({
         type: 'bot:error',
@@ -186,12 +219,13 @@ export function createChatService(deps: ChatServiceDeps): ChatHandler & { close(
       });
       return;
     }
-    const conversation = await worker.getConversation(conversationId);
     const history = (conversation?.messages ?? [])
       .filter((m) => m.id !== job.userMessageId && m.content && m.status !== 'error')
       .map((m) => ({ role: m.role, content: m.content }));
-    // Stored before the agent starts, as interrupted: a crash mid-turn leaves it so, never lost.
-    const answer = await worker.addMessage(conversationId, { role: 'assistant', content: '', status: 'interrupted' });
+    // Stored as interrupted as the agent starts (not awaited: it must not delay the first request),
+    // completed when the turn ends: a crash mid-turn leaves it interrupted, never lost.
+    const answerP = worker.addMessage(conversationId, { role: 'assistant', content: '', status: 'interrupted' });
+    answerP.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
 
     const { instance, release } = acquireProvider({
       provider: settings.provider,
@@ -217,11 +251,15 @@ export function createChatService(deps: ChatServiceDeps): ChatHandler & { close(
         switch (ev.type) {
           case 'token':
             text += ev.text;
-            hub.broadcast({ type: 'bot:token', conversationId, text: ev.text });
+            hub.broadcast(
+              TRACE_TOKENS
+                ? { type: 'bot:token', conversationId, text: ev.text, t: performance.timeOrigin + ev.receivedAt }
+                : { type: 'bot:token', conversationId, text: ev.text },
+            );
             if (Date.now() - savedAt > PARTIAL_SAVE_MS) {
               savedAt = Date.now();
               const partial = text;
-              saving = saving.then(() => worker.updateMessage(conversationId, answer.id, { content: partial })).catch((err) =>
+              saving = saving.then(async () => worker.updateMessage(conversationId, (await answerP).id, { content: partial })).catch((err) =>
                 log.warn('cannot save the partial answer', { error: err }),
               );
             }
@@ -230,7 +268,10 @@ export function createChatService(deps: ChatServiceDeps): ChatHandler & { close(
             hub.broadcast({ type: 'bot:tool', conversationId, name: ev.name, status: ev.status });
             break;
           case 'session':
-            await worker.updateConversation(conversationId, { sessionId: ev.sessionId });
+            // Chained, not awaited: tokens behind it must not wait a round trip.
+            saving = saving.then(() => worker.updateConversation(conversationId, { sessionId: ev.sessionId })).catch((err) =>
+              log.warn('cannot store the agent session id', { error: err }),
+            );
             break;
           default:
             final = ev;
@@ -241,6 +282,7 @@ export function createChatService(deps: ChatServiceDeps): ChatHandler & { close(
       release();
       await saving;
     }
+    const answer = await answerP;
 
     if (final?.type === 'error') {
       await worker.updateMessage(conversationId, answer.id, { content: final.partialText || text, status: 'error' });
@@ -302,11 +344,17 @@ export function createChatService(deps: ChatServiceDeps): ChatHandler & { close(
         case 'whisper:transcribe':
           return handleTranscribe(client, msg, worker);
         case 'settings:save':
-          return handleSettingsSave(client, msg, worker);
+          settingsCache = null;
+          await handleSettingsSave(client, msg, worker);
+          settingsCache = null;
+          return;
         case 'ping':
           client.send({ type: 'pong' });
           return;
       }
+    },
+    invalidateSettings() {
+      settingsCache = null;
     },
     async idle() {
       while (turns.size > 0) await Promise.allSettled([...turns]);

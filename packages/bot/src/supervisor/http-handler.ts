@@ -28,6 +28,8 @@ export interface HandlerDeps {
   publicPaths(): readonly string[];
   /** Called when /api/health cannot reach the worker: the supervisor answers for it. */
   healthFallback(): object;
+  /** A request that may change the provider settings went to the worker. */
+  onSettingsWrite(): void;
   internalSecret: string;
   log: Logger;
 }
@@ -143,6 +145,9 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
         return sendJson(res, 401, 'unauthorized', 'Sign in first: POST /api/portal/login, then send the fluxy_session cookie or Authorization: Bearer.');
       }
       if (route.kind === 'worker' && req.method === 'POST' && checked.pathname === '/api/portal/logout') gate.forget(auth.token!);
+      if (route.kind === 'worker' && req.method !== 'GET' && (checked.pathname === '/api/settings' || checked.pathname === '/api/onboard')) {
+        res.once('finish', deps.onSettingsWrite);
+      }
     }
 
     switch (route.kind) {

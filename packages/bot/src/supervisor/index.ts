@@ -86,6 +86,18 @@ export async function startSupervisor(options: SupervisorOptions) {
   const chat = createChatHub({ gate, log: log.child('chat') });
   const proxy = createChildProxy(log.child('proxy'));
 
+  const watcher = createBackendWatcher(join(paths.workspace, 'backend'), () => void children.backend.restart(), log.child('watcher'));
+  const chatService = createChatService({
+    hub: chat,
+    worker,
+    paths,
+    backend: children.backend,
+    watcher,
+    log: log.child('chat'),
+    providerOptions: options.providerOptions,
+  });
+  chat.setHandler(chatService);
+
   const childStates = () => Object.fromEntries(children.all.map((c) => [c.spec.name, c.snapshot()]));
   const reportChildren = () => {
     if (children.worker.state !== 'running') return;
@@ -103,6 +115,7 @@ export async function startSupervisor(options: SupervisorOptions) {
     serveStatic: createStaticHandler(paths.chatStatic),
     publicPaths: () => readConfig().publicPaths,
     healthFallback: () => ({ ok: false, version: VERSION, children: childStates() }),
+    onSettingsWrite: () => chatService.invalidateSettings(),
     internalSecret,
     log,
   };
@@ -148,18 +161,7 @@ export async function startSupervisor(options: SupervisorOptions) {
   writeFileSync(paths.pidFile, JSON.stringify({ pid: process.pid, port, host, startedAt: new Date().toISOString() } satisfies PidFile));
 
   for (const child of children.all) child.start();
-  const watcher = createBackendWatcher(join(paths.workspace, 'backend'), () => void children.backend.restart(), log.child('watcher'));
   watcher.start();
-  const chatService = createChatService({
-    hub: chat,
-    worker,
-    paths,
-    backend: children.backend,
-    watcher,
-    log: log.child('chat'),
-    providerOptions: options.providerOptions,
-  });
-  chat.setHandler(chatService);
 
   const url = `http://${displayHost(host)}:${port}`;
   const workerUp = await children.worker.whenReady(30_000);
