@@ -65,7 +65,7 @@ async function measure(kind: 'anthropic' | 'openai', clientCounts: number[]): Pr
         const sentAt = abs(performance.now());
         clients[0]!.send({ type: 'user:message', content: `turn ${turn}`, conversationId });
         const [response] = await Promise.all(clients.map((c, i) => c.waitFor('bot:response', () => true, 120_000, from[i])));
-        clients.forEach((c, i) => c.ws.off('message', listeners[i]!));
+        for (const [i, c] of clients.entries()) c.ws.off('message', listeners[i]!);
         conversationId ??= response!.conversationId;
         if (turn === 0) continue; // the first turn starts the agent cold; the rest is the steady state
         const written = fake.chunks.slice(chunkStart).map((c) => abs(c.writtenAt));
