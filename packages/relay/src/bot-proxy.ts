@@ -36,7 +36,10 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
   const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
   // Upgraded sockets leave their agent for good; keep them out of the keep-alive pools.
   const wsAgents = { http: new HttpAgent(lookup ? { lookup } : {}), https: new HttpsAgent(lookup ? { lookup } : {}) };
-  const proxy = new ProxyServer({ changeOrigin: true, xfwd: false, ws: true });
+  // toProxy: the path goes to the bot exactly as the client sent it (http-proxy-3 otherwise
+  // re-parses it as a URL, which normalises `..`, `\` and escapes, and costs two URL parses per
+  // request); prependPath off because a tunnel URL is an origin without a path.
+  const proxy = new ProxyServer({ changeOrigin: true, xfwd: false, ws: true, toProxy: true, prependPath: false });
   const inflight = new Map<string, number>();
 
   proxy.on('error', (err, req, res) => {
@@ -92,6 +95,11 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
   }
 
   function webWith(entry: CachedHandle, req: IncomingMessage, res: ServerResponse, name: string, tier: RelayTier) {
+    // Origin-form only (`/path`): an absolute-form or `*` target has no business at a bot.
+    if (req.url?.charCodeAt(0) !== 47) {
+      res.writeHead(400, { 'Content-Type': 'text/plain', 'Content-Length': 12, Connection: 'close' });
+      return void res.end('Bad Request\n');
+    }
     const presence = cache.presence(entry);
     if (presence === 'unknown') return sendPage(res, 404, unknownPage(name));
     if (presence === 'offline' || !entry.target) {
@@ -110,6 +118,7 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
   }
 
   function wsWith(entry: CachedHandle, req: IncomingMessage, socket: Socket, head: Buffer, name: string, tier: RelayTier) {
+    if (req.url?.charCodeAt(0) !== 47) return rejectUpgrade(socket, 400, 'Bad Request');
     const presence = cache.presence(entry);
     if (presence === 'unknown') return rejectUpgrade(socket, 404, 'Not Found');
     if (presence === 'offline' || !entry.target) return rejectUpgrade(socket, 503, 'Service Unavailable');
