@@ -21,11 +21,18 @@ export function request(
   base: string,
   opts: { method?: string; path?: string; host?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
 ): Promise<Reply> {
-  const url = new URL(opts.path ?? '/', base);
+  // The path is passed as-is: `new URL()` would normalise `..` and escapes before we send them.
+  const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      url,
-      { method: opts.method ?? 'GET', headers: { ...(opts.host ? { host: opts.host } : {}), ...opts.headers }, agent: false },
+      {
+        hostname,
+        port,
+        path: opts.path ?? '/',
+        method: opts.method ?? 'GET',
+        headers: { ...(opts.host ? { host: opts.host } : {}), ...opts.headers },
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

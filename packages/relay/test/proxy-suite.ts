@@ -79,6 +79,15 @@ export function proxySuite(kind: string, db: () => Promise<string>): void {
     assert.deepEqual(res.headers['set-cookie'], ['a=1; Path=/']);
   });
 
+  test(`${kind}: the path reaches the bot byte for byte; absolute-form targets are refused`, async () => {
+    const path = '/a/../b%2E/%5c//c?x=1&y=%20';
+    assert.equal((await request(r.url, { path, host })).status, 200);
+    assert.equal(target.seen.at(-1)?.url, path);
+    const abs = await request(r.url, { path: 'http://169.254.169.254/latest', host });
+    assert.equal(abs.status, 400);
+    assert.notEqual(target.seen.at(-1)?.url, 'http://169.254.169.254/latest');
+  });
+
   test(`${kind}: a 50 MB POST body arrives whole (SHA-256 matches)`, async () => {
     const { sent, reply } = await upload(r.url, host, 50 * 1024 * 1024, false);
     assert.equal(reply.bytes, 50 * 1024 * 1024);
