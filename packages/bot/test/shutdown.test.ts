@@ -29,8 +29,9 @@ async function assertAllGone(pids: number[], base: number) {
   for (const port of [base, base + 1, base + 2, base + 4]) assert.ok(await portFree(port), `port ${port} is free`);
 }
 
-test('SIGTERM stops everything within 5 s', async () => {
+test('SIGTERM stops everything within 5 s', async (t) => {
   const bot = await startInstance();
+  t.after(() => bot.stop());
   const pids = Object.values((await bot.health()).body.children).map((c) => c.pid!);
   assert.equal(pids.length, 3);
   assert.ok(groupsAlive(pids).length >= 3);
@@ -42,8 +43,9 @@ test('SIGTERM stops everything within 5 s', async () => {
   await assertAllGone(pids, bot.port);
 });
 
-test('`fluxy stop` stops a running instance and waits until it is gone; status then says not running', async () => {
+test('`fluxy stop` stops a running instance and waits until it is gone; status then says not running', async (t) => {
   const bot = await startInstance();
+  t.after(() => bot.stop());
   const pids = Object.values((await bot.health()).body.children).map((c) => c.pid!);
   const running = await runCli(['status'], bot.env);
   assert.equal(running.code, 0);
@@ -57,15 +59,14 @@ test('`fluxy stop` stops a running instance and waits until it is gone; status t
   const status = await runCli(['status'], bot.env);
   assert.equal(status.code, 3);
   assert.match(status.stdout, /not running/);
-  await bot.stop();
 });
 
-test('a SIGKILLed supervisor leaves no orphans: children exit when their lifeline closes', async () => {
+test('a SIGKILLed supervisor leaves no orphans: children exit when their lifeline closes', async (t) => {
   const bot = await startInstance();
+  t.after(() => bot.stop());
   const pids = Object.values((await bot.health()).body.children).map((c) => c.pid!);
   bot.proc.kill('SIGKILL');
   const deadline = Date.now() + 10_000;
   while (groupsAlive(pids).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   await assertAllGone(pids, bot.port);
-  await bot.stop();
 });

@@ -142,7 +142,8 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
     if (exited) throw new Error(`fluxy exited: ${out}`);
     const h = await instance.health();
     if (options.waitForChildren === false) return h.status === 200;
-    return h.status === 200 && Object.values(h.body.children).every((c) => c.state === 'running');
+    const children = Object.values(h.body.children);
+    return h.status === 200 && children.length === 3 && children.every((c) => c.state === 'running');
   }, 90_000, 100);
   return instance;
 }
