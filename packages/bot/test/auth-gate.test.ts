@@ -12,10 +12,29 @@ describe('every route behind the portal session', () => {
   });
   after(() => bot?.stop());
 
-  test('/api/health answers without a session', async () => {
+  test('/api/health answers without a session (GET and HEAD)', async () => {
     const res = await bot.fetch('/api/health');
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { ok: boolean }).ok, true);
+    assert.equal((await bot.fetch('/api/health', { method: 'HEAD' })).status, 200);
+  });
+
+  test("the owner's session never reaches the workspace backend, nor spoofed client addresses", async () => {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(
+      `${bot.home}/workspace/backend/routes/echo-headers.ts`,
+      "import { Router } from 'express';\nconst r = Router();\nr.get('/echo-headers', (req, res) => { res.json(req.headers); });\nexport default r;\n",
+    );
+    const get = (headers: Record<string, string>) => bot.fetch('/app/api/echo-headers', { headers });
+    await waitFor('the echo route', async () => (await get({ authorization: `Bearer ${token}` })).status === 200, 30_000, 100);
+    const viaCookie = (await (await get({ cookie: `theme=dark; fluxy_session=${token}; lang=pt`, 'x-real-ip': '6.6.6.6', forwarded: 'for=6.6.6.6' })).json()) as Record<string, string>;
+    assert.equal(viaCookie.cookie, 'theme=dark; lang=pt');
+    assert.equal(viaCookie['x-real-ip'], undefined);
+    assert.equal(viaCookie.forwarded, undefined);
+    assert.equal(viaCookie['x-forwarded-for'], '127.0.0.1');
+    const viaBearer = (await (await get({ authorization: `Bearer ${token}` })).json()) as Record<string, string>;
+    assert.equal(viaBearer.authorization, undefined);
+    assert.ok(!JSON.stringify(viaBearer).includes(token));
   });
 
   for (const path of ['/', '/api/conversations', '/app/api/health', '/src/App.tsx', '/api/settings']) {
@@ -117,6 +136,19 @@ describe('every route behind the portal session', () => {
     assert.deepEqual(statuses.slice(0, 4), [401, 401, 401, 401]);
     assert.ok(statuses.includes(429), `got ${statuses}`);
     assert.ok(Number(retryAfter) >= 1);
+    // Parallel guesses, each under a new name, must not slip past the throttle either.
+    await waitFor('the throttle to cool down', () => bot.login().catch(() => undefined), 15_000, 250);
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        bot.fetch('/api/portal/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: `u${i}`, password: 'wrong' }),
+        }),
+      ),
+    );
+    const checked = burst.filter((r) => r.status === 401).length;
+    assert.ok(checked <= 4, `${checked} of 30 parallel guesses were checked`);
     // Everything here arrives from loopback (as tunnel traffic does): loopback is slowed, never banned.
     const token = await waitFor('the owner to get back in', () => bot.login().catch(() => undefined), 15_000, 250);
     assert.ok(token);
@@ -176,5 +208,15 @@ describe('before a password exists', () => {
       body: JSON.stringify({ password: 'hijacked' }),
     });
     assert.equal(change.status, 403, 'changing the password needs the current one');
+    const other = await bot.login('secret-pw');
+    const changed = await bot.fetch('/api/onboard', {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ password: 'newer-pw', currentPassword: 'secret-pw' }),
+    });
+    assert.equal(changed.status, 200);
+    assert.equal((await bot.fetch('/api/onboard/status', { headers: { cookie } })).status, 200, 'the session that changed it lives on');
+    assert.equal((await bot.fetch('/api/conversations', { token: other })).status, 401, 'every other session is signed out');
+    assert.ok(await bot.login('newer-pw'));
   });
 });

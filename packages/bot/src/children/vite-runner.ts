@@ -26,6 +26,7 @@ const server = await createServer({
 });
 await server.listen();
 console.log(`vite ready on 127.0.0.1:${port}`);
+process.send?.({ type: 'ready' });
 
 let closing = false;
 const shutdown = async () => {

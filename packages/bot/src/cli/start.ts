@@ -30,14 +30,14 @@ export async function startCommand(paths: FluxyPaths, opts: { port?: number; hos
   const stop = (signal: string) => {
     if (stopping) {
       // A second Ctrl-C: no more waiting.
-      for (const c of supervisor.children.all) if (c.pid) process.kill(-c.pid, 'SIGKILL');
+      supervisor.killNow();
       process.exit(130);
     }
     stopping = true;
     log.info(`${signal}: stopping`);
     const deadline = setTimeout(() => {
       log.warn('children did not stop in time; killing them');
-      for (const c of supervisor.children.all) if (c.pid) process.kill(-c.pid, 'SIGKILL');
+      supervisor.killNow();
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();

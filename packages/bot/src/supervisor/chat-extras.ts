@@ -33,7 +33,7 @@ export async function handleSettingsSave(
 ): Promise<void> {
   const { type: _, ...values } = msg;
   try {
-    await worker.saveSettings(values);
+    await worker.saveSettings(values, client.token);
   } catch (err) {
     if (!(err instanceof FluxyError)) throw err;
     client.send({ type: 'bot:error', code: err.code, message: err.message });

@@ -73,10 +73,11 @@ export function toStoredMessage(m: Message): StoredMessage {
  */
 export function createChatService(
   deps: ChatServiceDeps,
-): ChatHandler & { close(): Promise<void>; idle(): Promise<void>; invalidateSettings(): void } {
+): ChatHandler & { close(graceMs?: number): Promise<void>; idle(): Promise<void>; invalidateSettings(): void } {
   const { hub, worker, paths, log } = deps;
   const conversations = new Map<string, ConversationState>();
   const turns = new Set<Promise<void>>();
+  let closing = false;
   let provider: { key: string; instance: AgentProvider; users: number; retired: boolean } | null = null;
 
   // Provider settings change rarely and only through the worker; a short cache takes a round trip
@@ -148,6 +149,10 @@ export function createChatService(
   }
 
   async function onUserMessage(client: ChatClient, msg: UserMessage): Promise<void> {
+    if (closing) {
+      client.send({ type: 'bot:error', conversationId: msg.conversationId, code: 'shutting_down', message: 'Fluxy is shutting down; send it again in a moment.' });
+      return;
+    }
     const content = msg.content.trim();
     const incoming = msg.attachments ?? [];
     if (!content && incoming.length === 0) {
@@ -200,7 +205,8 @@ export function createChatService(
       .finally(() => {
         turns.delete(turn);
         state.running = null;
-        pump(conversationId);
+        if (state.queue.length === 0) conversations.delete(conversationId);
+        else pump(conversationId);
       });
     turns.add(turn);
   }
@@ -219,8 +225,11 @@ export function createChatService(
       });
       return;
     }
-    const history = (conversation?.messages ?? [])
-      .filter((m) => m.id !== job.userMessageId && m.content && m.status !== 'error')
+    // Only what came before this turn's message: messages queued behind it are not history yet.
+    const all = conversation?.messages ?? [];
+    const own = all.findIndex((m) => m.id === job.userMessageId);
+    const history = (own === -1 ? all : all.slice(0, own))
+      .filter((m) => m.content && m.status !== 'error')
       .map((m) => ({ role: m.role, content: m.content }));
     // Stored as interrupted as the agent starts (not awaited: it must not delay the first request),
     // completed when the turn ends: a crash mid-turn leaves it interrupted, never lost.
@@ -301,7 +310,7 @@ export function createChatService(
 
     const changed = [...new Set([...(final?.type === 'done' ? final.filesChanged : []), ...watcherFiles])];
     if (changed.length > 0) {
-      if (changed.some((f) => f.startsWith('backend/'))) {
+      if (!closing && changed.some((f) => f.startsWith('backend/'))) {
         log.info('the agent changed the backend; restarting it once');
         await deps.backend.restart();
         await deps.backend.whenReady(20_000);
@@ -359,9 +368,13 @@ export function createChatService(
     async idle() {
       while (turns.size > 0) await Promise.allSettled([...turns]);
     },
-    async close() {
+    /** Refuses new messages, stops every turn, gives them `graceMs` to store what they have, then closes the provider. */
+    async close(graceMs = 2_000) {
+      closing = true;
       stop(undefined, true);
-      await Promise.allSettled([...turns]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...turns]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
       await provider?.instance.close();
     },
   };

@@ -14,8 +14,14 @@ export interface ChildSpec {
   cwd: string;
   /** The child's whole environment: an allow-list, never the supervisor's own. */
   env: NodeJS.ProcessEnv;
-  /** The port the child listens on: it counts as running once a TCP connect succeeds. */
+  /** The port the child listens on. */
   port: number;
+  /**
+   * When the child counts as running: `ipc`, once it says `{type:'ready'}` over the IPC channel
+   * (our own children: a stranger squatting on the port must never be taken for the worker and
+   * sent its secret); `port`, once a TCP connect succeeds (the user's backend).
+   */
+  readiness: 'ipc' | 'port';
   logFile: string;
 }
 
@@ -47,6 +53,7 @@ export class ManagedChild extends EventEmitter<{ state: [ChildState]; exit: [num
   private lastExit: string | null = null;
   private restartTimer: NodeJS.Timeout | null = null;
   private stopping = false;
+  private disposed = false;
   private restartChain: Promise<void> = Promise.resolve();
   private restartQueued = false;
   private readonly tail: string[] = [];
@@ -84,7 +91,7 @@ export class ManagedChild extends EventEmitter<{ state: [ChildState]; exit: [num
   }
 
   start(): void {
-    if (this.proc) return;
+    if (this.proc || this.disposed) return;
     this.stopping = false;
     this.setState('starting');
     const { command, args, cwd, env } = this.spec;
@@ -105,8 +112,16 @@ export class ManagedChild extends EventEmitter<{ state: [ChildState]; exit: [num
     proc.on('error', (err) => {
       if (isErrno(err, 'EPIPE', 'ERR_IPC_CHANNEL_CLOSED')) return;
       this.log.error('spawn failed', { error: err });
+      // A process that never started emits no 'exit': count it as a crash, or it stays 'starting'.
+      if (proc.pid === undefined) this.onExit(proc, null, null);
     });
-    proc.once('spawn', () => this.waitForPort(proc));
+    if (this.spec.readiness === 'ipc') {
+      proc.on('message', (m: { type?: string }) => {
+        if (m?.type === 'ready' && this.proc === proc && this.state === 'starting') this.setState('running');
+      });
+    } else {
+      proc.once('spawn', () => this.waitForPort(proc));
+    }
     proc.once('exit', (code, signal) => this.onExit(proc, code, signal));
   }
 
@@ -133,7 +148,7 @@ export class ManagedChild extends EventEmitter<{ state: [ChildState]; exit: [num
     if (this.proc !== proc) return;
     this.proc = null;
     killGroup(proc.pid, 'SIGKILL'); // whatever it left in its group (esbuild services, its own children)
-    this.lastExit = signal ? `signal ${signal}` : `code ${code}`;
+    this.lastExit = proc.pid === undefined ? 'could not start' : signal ? `signal ${signal}` : `code ${code}`;
     this.emit('exit', code, signal);
     if (this.stopping) {
       this.setState('stopped');
@@ -162,7 +177,8 @@ export class ManagedChild extends EventEmitter<{ state: [ChildState]; exit: [num
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
     const proc = this.proc;
-    if (!proc) {
+    if (!proc?.pid) {
+      this.proc = null;
       this.setState('stopped');
       return;
     }
@@ -209,7 +225,9 @@ export class ManagedChild extends EventEmitter<{ state: [ChildState]; exit: [num
     });
   }
 
+  /** Stops it for good: a restart queued or timed before this never starts it again. */
   async dispose(): Promise<void> {
+    this.disposed = true;
     await this.stop();
     await new Promise<void>((resolve) => this.out.end(resolve));
   }

@@ -4,9 +4,11 @@ import { errorBody } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import {
   CLIENT_IP_HEADER,
+  cookieValue,
   INTERNAL_HEADERS,
   PROTO_HEADER,
   PROXY_HEADER,
+  SESSION_COOKIE,
   sessionToken,
 } from '../shared/session-token.ts';
 import type { AuthGate } from './auth-gate.ts';
@@ -59,6 +61,16 @@ function rejectUpgrade(socket: Duplex, status: number, reason: string, code: str
   );
 }
 
+function stripSessionCookie(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const kept = header
+    .split(';')
+    .filter((part) => part.split('=')[0]!.trim() !== SESSION_COOKIE)
+    .join(';')
+    .trim();
+  return kept || undefined;
+}
+
 function clientAddress(req: IncomingMessage, trustForwarded: boolean): string {
   if (trustForwarded) {
     const cf = req.headers['cf-connecting-ip'];
@@ -93,10 +105,19 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
     }
   };
 
-  const prepare = (req: IncomingMessage, part: Part) => {
-    for (const h of INTERNAL_HEADERS) delete req.headers[h];
+  const prepare = (req: IncomingMessage, part: Part, authorizedByBearer = false) => {
     const ip = clientAddress(req, listener.trustForwarded);
     const proto = listener.trustForwarded && req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
+    for (const h of INTERNAL_HEADERS) delete req.headers[h];
+    if (part !== 'worker') {
+      // The owner's session is Fluxy's, not the app's: code the agent wrote must never see (or log) it.
+      if (authorizedByBearer) delete req.headers.authorization;
+      const cookie = stripSessionCookie(req.headers.cookie);
+      if (cookie) req.headers.cookie = cookie;
+      else delete req.headers.cookie;
+      // Only our own X-Forwarded-* reach the app; whatever else claims a client address is the caller's say-so.
+      for (const h of ['forwarded', 'x-real-ip', 'cf-connecting-ip', 'true-client-ip']) delete req.headers[h];
+    }
     if (part === 'worker') {
       req.headers[PROXY_HEADER] = deps.internalSecret;
       req.headers[CLIENT_IP_HEADER] = ip;
@@ -108,7 +129,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
     }
   };
 
-  const toChild = async (req: IncomingMessage, res: ServerResponse, part: Part) => {
+  const toChild = async (req: IncomingMessage, res: ServerResponse, part: Part, authorizedByBearer = false) => {
     const child = childFor[part];
     if (child.state !== 'running' && !(await child.whenReady(CHILD_WAIT_MS))) {
       if (part === 'worker' && req.url === '/api/health') {
@@ -119,7 +140,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
       sendUnavailable(req, res, part, child);
       return;
     }
-    prepare(req, part);
+    prepare(req, part, authorizedByBearer);
     deps.proxy.web(req, res, part, child, part === 'vite');
   };
 
@@ -129,6 +150,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
     if (!checked.ok) return sendJson(res, 400, 'bad_path', checked.message);
     const route = classify(req.method ?? 'GET', checked.pathname, checked.search, deps.publicPaths());
 
+    let viaBearer = false;
     const open = route.kind === 'static' || route.kind === 'redirect' || ((route.kind === 'worker' || route.kind === 'backend') && route.open);
     if (!open) {
       const auth = await authenticated(req);
@@ -144,6 +166,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
         }
         return sendJson(res, 401, 'unauthorized', 'Sign in first: POST /api/portal/login, then send the fluxy_session cookie or Authorization: Bearer.');
       }
+      viaBearer = !cookieValue(req.headers.cookie, SESSION_COOKIE);
       if (route.kind === 'worker' && req.method === 'POST' && checked.pathname === '/api/portal/logout') gate.forget(auth.token!);
       if (route.kind === 'worker' && req.method !== 'GET' && (checked.pathname === '/api/settings' || checked.pathname === '/api/onboard')) {
         res.once('finish', deps.onSettingsWrite);
@@ -155,9 +178,9 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
         return toChild(req, res, 'worker');
       case 'backend':
         req.url = route.url;
-        return toChild(req, res, 'backend');
+        return toChild(req, res, 'backend', viaBearer);
       case 'vite':
-        return toChild(req, res, 'vite');
+        return toChild(req, res, 'vite', viaBearer);
       case 'static':
         return deps.serveStatic(req, res, route.file);
       case 'redirect':
@@ -189,7 +212,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
     if (vite.state !== 'running' && !(await vite.whenReady(CHILD_WAIT_MS))) {
       return rejectUpgrade(socket, 502, 'Bad Gateway', 'dashboard_unavailable', 'The dashboard dev server is not running.');
     }
-    prepare(req, 'vite');
+    prepare(req, 'vite', !cookieValue(req.headers.cookie, SESSION_COOKIE));
     deps.proxy.ws(req, socket, head, 'vite', vite, true);
   }
 

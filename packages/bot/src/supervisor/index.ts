@@ -172,10 +172,10 @@ export async function startSupervisor(options: SupervisorOptions) {
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      // Turns first, while the worker can still store their interrupted answers.
+      server.close();
+      // Turns next, while the worker can still store their interrupted answers.
       await chatService.close();
       watcher.close();
-      server.close();
       chat.close();
       for (const s of sockets) s.destroy();
       proxy.close();
@@ -199,6 +199,11 @@ export async function startSupervisor(options: SupervisorOptions) {
     config: readConfig,
     childStates,
     close,
+    /** For a shutdown that ran out of time: kill what is left and leave no pid file behind. */
+    killNow(): void {
+      for (const c of children.all) if (c.pid) process.kill(-c.pid, 'SIGKILL');
+      rmSync(paths.pidFile, { force: true });
+    },
   };
 }
 export type Supervisor = Awaited<ReturnType<typeof startSupervisor>>;

@@ -13,12 +13,14 @@ export interface StoredProviderSettings extends Partial<ProviderSettings> {
  * it stores goes through here, marked with the internal secret.
  */
 export function createWorkerClient(baseUrl: string, secret: string) {
-  async function request<T>(method: string, path: string, body?: unknown, timeoutMs = 10_000): Promise<T> {
+  async function request<T>(method: string, path: string, body?: unknown, onBehalfOf?: string): Promise<T> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', [INTERNAL_HEADER]: secret };
+    if (onBehalfOf) headers.authorization = `Bearer ${onBehalfOf}`;
     const res = await fetch(baseUrl + path, {
       method,
-      headers: { 'content-type': 'application/json', [INTERNAL_HEADER]: secret },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: AbortSignal.timeout(10_000),
     });
     if (res.status === 204) return undefined as T;
     const json = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } };
@@ -32,7 +34,8 @@ export function createWorkerClient(baseUrl: string, secret: string) {
     validateToken: (token: string) => request<{ valid: boolean; expiresAt?: number }>('POST', '/api/portal/validate-token', { token }),
     reportChildren: (states: object) => request<unknown>('POST', '/api/internal/children', states),
     providerSettings: () => request<StoredProviderSettings>('GET', '/api/internal/provider-settings'),
-    saveSettings: (values: Record<string, unknown>) => request<unknown>('PUT', '/api/settings', values),
+    /** As the signed-in client `token`: a password change keeps that session and ends the others. */
+    saveSettings: (values: Record<string, unknown>, token?: string) => request<unknown>('PUT', '/api/settings', values, token),
     async getConversation(id: string): Promise<(Conversation & { messages: Message[] }) | undefined> {
       try {
         return await request('GET', `/api/conversations/${enc(id)}`);

@@ -51,7 +51,7 @@ function secretMatches(given: string | string[] | undefined, secret: string): bo
 }
 
 /** Routes anyone may call; everything else needs a session or the supervisor's secret. */
-const OPEN_ROUTES = new Set(['GET /api/health', 'POST /api/portal/login', 'GET /api/portal/login', 'POST /api/portal/setup-token']);
+const OPEN_ROUTES = new Set(['GET /api/health', 'HEAD /api/health', 'POST /api/portal/login', 'GET /api/portal/login', 'POST /api/portal/setup-token']);
 
 export function createWorkerApp(options: WorkerOptions) {
   const ctx = createWorkerContext(options);
@@ -69,8 +69,13 @@ export function createWorkerApp(options: WorkerOptions) {
       clientIp: viaProxy && typeof forwardedIp === 'string' ? forwardedIp : (req.socket.remoteAddress ?? 'unknown'),
       https: viaProxy && req.headers[PROTO_HEADER] === 'https',
     };
-    if (internal || OPEN_ROUTES.has(`${req.method} ${req.path}`)) return next();
     const token = sessionToken(req.headers);
+    if (internal) {
+      // The supervisor may name the session it acts for (settings:save keeps that session alive).
+      if (token && ctx.sessions.validate(token).valid) req.fluxy.token = token;
+      return next();
+    }
+    if (OPEN_ROUTES.has(`${req.method} ${req.path}`)) return next();
     if (token && ctx.sessions.validate(token).valid) {
       req.fluxy.token = token;
       return next();

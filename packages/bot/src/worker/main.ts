@@ -24,7 +24,10 @@ if (!ctx.settings.get('portalPassword')) ensureSetupToken(paths.setupToken);
 ctx.sessions.purgeExpired();
 
 const server = createServer({ keepAliveTimeout: 65_000 }, app);
-server.listen(port, '127.0.0.1', () => log.debug(`listening on 127.0.0.1:${port}`));
+server.listen(port, '127.0.0.1', () => {
+  log.debug(`listening on 127.0.0.1:${port}`);
+  process.send?.({ type: 'ready' });
+});
 server.on('error', (err) => {
   log.error('cannot listen', { port, error: err });
   process.exit(1);

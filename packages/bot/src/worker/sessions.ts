@@ -12,6 +12,8 @@ export interface SessionStore {
   create(userAgent?: string): { token: string; expiresAt: number };
   validate(token: string): { valid: true; expiresAt: number } | { valid: false };
   revoke(token: string): void;
+  /** Ends every session but `keep` (a password change signs everyone else out). */
+  revokeAllExcept(keep: string | undefined): number;
   purgeExpired(): number;
 }
 
@@ -21,6 +23,7 @@ export function createSessionStore(db: Db): SessionStore {
   const select = db.prepare<[string], { expires_at: number }>('SELECT expires_at FROM sessions WHERE token_hash = ?');
   const remove = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
   const purge = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
+  const removeOthers = db.prepare('DELETE FROM sessions WHERE token_hash != ?');
   return {
     create(userAgent) {
       const token = randomBytes(32).toString('base64url');
@@ -36,6 +39,9 @@ export function createSessionStore(db: Db): SessionStore {
     },
     revoke(token) {
       remove.run(hashToken(token));
+    },
+    revokeAllExcept(keep) {
+      return removeOthers.run(keep ? hashToken(keep) : '').changes;
     },
     purgeExpired() {
       return purge.run(Date.now()).changes;

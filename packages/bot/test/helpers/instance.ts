@@ -81,6 +81,10 @@ export interface InstanceOptions {
   home?: string;
   /** Extra environment for `fluxy start` (and the CLI calls made with `instance.env`). */
   env?: Record<string, string>;
+  /** A fixed base port instead of a free one. */
+  port?: number;
+  /** false: ready once the supervisor answers /api/health at all (the worker may be down on purpose). */
+  expectWorker?: boolean;
 }
 
 export async function startInstance(options: InstanceOptions = {}): Promise<Instance> {
@@ -91,7 +95,7 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
     const r = await runCli(['setup', '--password', password], env);
     if (r.code !== 0) throw new Error(`fluxy setup failed: ${r.stderr}`);
   }
-  const port = await freeBasePort();
+  const port = options.port ?? (await freeBasePort());
   const proc = spawn(process.execPath, [FLUXY_BIN, 'start', '--port', String(port), '--no-tunnel'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -141,6 +145,7 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
   await waitFor(`fluxy on ${url} (output so far: ${out.slice(-400)})`, async () => {
     if (exited) throw new Error(`fluxy exited: ${out}`);
     const h = await instance.health();
+    if (options.expectWorker === false) return h.status === 200 || h.status === 503;
     if (options.waitForChildren === false) return h.status === 200;
     const children = Object.values(h.body.children);
     return h.status === 200 && children.length === 3 && children.every((c) => c.state === 'running');

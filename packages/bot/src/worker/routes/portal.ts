@@ -38,7 +38,8 @@ export function portalRoutes(ctx: WorkerContext): Router {
       return sendError(res, 403, 'setup_required', 'Fluxy is not set up yet: open the setup link that `fluxy start` printed, or run `fluxy setup`.');
     }
     const expectedUser = ctx.settings.get('portalUsername');
-    const account = (creds.username ?? expectedUser ?? 'owner').toLowerCase();
+    // The one account there is, whatever name the caller sends: a new name per try must not buy new tries.
+    const account = (expectedUser ?? 'owner').toLowerCase();
     const ip = req.fluxy.clientIp;
     const wait = ctx.throttle.retryAfterMs(account, ip);
     if (wait > 0) {
@@ -46,10 +47,11 @@ export function portalRoutes(ctx: WorkerContext): Router {
       res.setHeader('Retry-After', String(seconds));
       return sendError(res, 429, 'too_many_attempts', `Too many failed sign-ins. Try again in ${seconds} s.`);
     }
+    // Counted as a failure before the (slow) check: parallel guesses must not all slip past the throttle.
+    ctx.throttle.recordFailure(account, ip);
     const userOk = !creds.username || !expectedUser || creds.username.toLowerCase() === expectedUser.toLowerCase();
     const passwordOk = await verifyPassword(creds.password, stored);
     if (!userOk || !passwordOk) {
-      ctx.throttle.recordFailure(account, ip);
       ctx.log.warn('failed sign-in', { ip });
       return sendError(res, 401, 'bad_credentials', 'Wrong username or password.');
     }

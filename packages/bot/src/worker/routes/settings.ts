@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { WorkerContext } from '../app.ts';
 import { parseBody, sendError } from '../http.ts';
@@ -17,23 +17,37 @@ export function settingsRoutes(ctx: WorkerContext): Router {
   });
 
   /** The wizard's save (also `settings:save` over the chat socket). Changing an existing password needs the current one. */
-  const save = async (body: unknown) => {
-    const input = parseBody(OnboardBodySchema, body);
+  const save = async (req: Request) => {
+    const input = parseBody(OnboardBodySchema, req.body);
     const stored = ctx.settings.get('portalPassword');
-    if (input.password !== undefined && stored) {
+    const changingPassword = input.password !== undefined && stored !== undefined;
+    if (changingPassword) {
+      // The same throttle as sign-in: a stolen session must not guess the password at full speed.
+      const account = (ctx.settings.get('portalUsername') ?? 'owner').toLowerCase();
+      const wait = ctx.throttle.retryAfterMs(account, req.fluxy.clientIp);
+      if (wait > 0) {
+        return { status: 429, code: 'too_many_attempts', message: `Too many wrong passwords. Try again in ${Math.ceil(wait / 1000)} s.`, retryAfter: Math.ceil(wait / 1000) };
+      }
+      ctx.throttle.recordFailure(account, req.fluxy.clientIp);
       if (!input.currentPassword || !(await verifyPassword(input.currentPassword, stored))) {
         return { status: 403, code: 'current_password_required', message: 'Enter the current password to set a new one.' };
       }
+      ctx.throttle.recordSuccess(account, req.fluxy.clientIp);
     }
     const { currentPassword: _, ...settings } = input;
     await applyOnboard(ctx.settings, settings);
     if (ctx.settings.get('portalPassword')) removeSetupToken(ctx.paths.setupToken);
+    if (changingPassword) ctx.sessions.revokeAllExcept(req.fluxy.token);
     return undefined;
+  };
+  const fail = (res: Response, f: { status: number; code: string; message: string; retryAfter?: number }) => {
+    if (f.retryAfter) res.setHeader('Retry-After', String(f.retryAfter));
+    sendError(res, f.status, f.code, f.message);
   };
 
   r.post('/api/onboard', async (req, res) => {
-    const failure = await save(req.body);
-    if (failure) return sendError(res, failure.status, failure.code, failure.message);
+    const failure = await save(req);
+    if (failure) return fail(res, failure);
     res.json({ ok: true, ...onboardStatus(ctx.settings) });
   });
 
@@ -41,8 +55,8 @@ export function settingsRoutes(ctx: WorkerContext): Router {
     res.json(ctx.settings.publicView());
   });
   r.put('/api/settings', async (req, res) => {
-    const failure = await save(req.body);
-    if (failure) return sendError(res, failure.status, failure.code, failure.message);
+    const failure = await save(req);
+    if (failure) return fail(res, failure);
     res.json(ctx.settings.publicView());
   });
   /** Secrets for the supervisor's agent; never reachable with a browser session. */
