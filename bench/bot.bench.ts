@@ -13,9 +13,8 @@ function rssMiB(pid: number): number {
 }
 
 export default async function bench(): Promise<BenchSection> {
-  const t0 = performance.now();
   const bot = await startInstance();
-  const startMs = performance.now() - t0;
+  const startMs = bot.readyMs;
   const health = (await bot.health()).body;
   const workerPort = bot.port + 1;
 
@@ -64,7 +63,7 @@ ${rows}
 - Supervisor / yardstick throughput at 50 connections: **${ratio(fifty[sup]!, fifty[yardR]!)}×** (target ≥ 1); at 1 connection: ${ratio(one[sup]!, one[yardR]!)}×.
 - Supervisor / direct throughput at 50 connections: ${ratio(fifty[sup]!, fifty[direct]!)}×.
 - Added latency at p50 with one connection: **${fmt((one[sup]!.p50 - one[direct]!.p50) * 1000, 0)} µs** (target < 1 ms); the yardstick adds ${fmt((one[yardR]!.p50 - one[direct]!.p50) * 1000, 0)} µs.
-- \`fluxy start\` to all children healthy (measured by the test harness, including \`fluxy setup\`-free start of a fresh data directory: template copy, worker migrations, Vite and backend): **${fmt(startMs / 1000, 2)} s**.
+- \`fluxy start\` to all children healthy (spawning the CLI on a fresh data directory: template copy, worker migrations, Vite and backend ready; polled every 100 ms): **${fmt(startMs / 1000, 2)} s**.
 - The load generator (autocannon, 50 connections, 8 s after 1 s warm-up) runs on the same 2 cores as the proxies and the worker, so absolute figures are lower than on a larger machine; the ratios are what to compare.
 
 Idle memory (RSS, MiB) after the load:

@@ -89,7 +89,9 @@ async function measure(kind: 'anthropic' | 'openai', clientCounts: number[]): Pr
 
 /** A bare warm Claude provider, as the chat uses it: run() to the request reaching the fake. */
 async function bareClaude(): Promise<number[]> {
-  const fake = await startFakeAnthropic(() => [{ text: 'ok' }]);
+  // The same streamed reply as through Fluxy: how long the last turn streamed changes how soon
+  // Claude Code takes the next one.
+  const fake = await startFakeAnthropic(() => script());
   const env = makeTempEnv('fluxy-bench-');
   const provider = createAgentProvider({ provider: 'anthropic', model: 'claude-sonnet-4-5', apiKey: 'sk', baseUrl: fake.url }, env);
   const times: number[] = [];

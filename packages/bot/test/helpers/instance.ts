@@ -65,6 +65,8 @@ export interface Instance {
   port: number;
   url: string;
   proc: ChildProcess;
+  /** Milliseconds from spawning `fluxy start` to every child reported running. */
+  readyMs: number;
   output(): string;
   env: NodeJS.ProcessEnv;
   health(): Promise<{ status: number; body: { ok: boolean; children: Record<string, ChildInfo> } }>;
@@ -96,6 +98,7 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
     if (r.code !== 0) throw new Error(`fluxy setup failed: ${r.stderr}`);
   }
   const port = options.port ?? (await freeBasePort());
+  const spawnedAt = performance.now();
   const proc = spawn(process.execPath, [FLUXY_BIN, 'start', '--port', String(port), '--no-tunnel'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -113,6 +116,7 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
     url,
     proc,
     env,
+    readyMs: 0,
     output: () => out,
     async health() {
       const res = await fetch(`${url}/api/health`);
@@ -150,5 +154,6 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
     const children = Object.values(h.body.children);
     return h.status === 200 && children.length === 3 && children.every((c) => c.state === 'running');
   }, 90_000, 100);
+  instance.readyMs = performance.now() - spawnedAt;
   return instance;
 }
