@@ -18,13 +18,47 @@ test('a child whose spawn fails is retried 3 times, then failed; stop() returns 
     log,
   );
   const states: string[] = [];
-  child.on('state', (s) => states.push(s));
+  const starts: number[] = [];
+  child.on('state', (s) => {
+    states.push(s);
+    if (s === 'starting') starts.push(Date.now());
+  });
   child.start();
   await waitFor('failed', () => child.state === 'failed', 20_000);
   assert.equal(child.restarts, 3);
-  assert.deepEqual(states.filter((s) => s === 'starting').length, 4);
+  assert.equal(starts.length, 4);
+  const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
+  for (const [i, gap] of gaps.entries()) {
+    assert.ok(gap >= 1000 * (i + 1) - 20 && gap < 1000 * (i + 1) + 2000, `delay ${i + 1}: ${gap} ms (1 s, 2 s, 3 s)`);
+  }
   await child.dispose();
   assert.equal(child.state, 'stopped');
+});
+
+test('a child that ran longer than the stable time before crashing gets a fresh budget (spec 0.4.17)', async () => {
+  const port = await freeBasePort();
+  // Listens, stays up 700 ms, then crashes: with a 500 ms stable time it is never a crash loop.
+  const child = new ManagedChild(
+    {
+      name: 'flaky',
+      command: process.execPath,
+      args: ['-e', `require('http').createServer().listen(${port}, '127.0.0.1'); setTimeout(() => process.exit(1), 700)`],
+      cwd: dir,
+      env: {},
+      port,
+      readiness: 'port',
+      stableMs: 500,
+      logFile: join(dir, 'flaky.log'),
+    },
+    log,
+  );
+  const restarts: number[] = [];
+  child.on('state', (s) => s === 'restarting' && restarts.push(child.restarts));
+  child.start();
+  await waitFor('five crashes', () => restarts.length >= 5, 30_000);
+  assert.deepEqual(restarts.slice(0, 5), [1, 1, 1, 1, 1], 'each crash restarts after 1 s with the count reset');
+  assert.notEqual(child.state, 'failed');
+  await child.dispose();
 });
 
 test('a restart queued before dispose() never starts the child again', async () => {

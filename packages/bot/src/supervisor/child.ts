@@ -22,6 +22,8 @@ export interface ChildSpec {
    * sent its secret); `port`, once a TCP connect succeeds (the user's backend).
    */
   readiness: 'ipc' | 'port';
+  /** A run longer than this before a crash starts a fresh restart budget (default 30 s; tests shorten it). */
+  stableMs?: number;
   logFile: string;
 }
 
@@ -155,7 +157,7 @@ export class ManagedChild extends EventEmitter<{ state: [ChildState]; exit: [num
       return;
     }
     const ranFor = Date.now() - this.spawnedAt;
-    if (ranFor > STABLE_MS) this.restarts = 0;
+    if (ranFor > (this.spec.stableMs ?? STABLE_MS)) this.restarts = 0;
     if (this.restarts >= MAX_RESTARTS) {
       this.log.error(`exited (${this.lastExit}) and gave up after ${MAX_RESTARTS} restarts`);
       this.setState('failed');
