@@ -1,35 +1,12 @@
 import type { RelayTier } from '@fluxy/protocol';
 import pg from 'pg';
 import { MIGRATIONS, migrationSql } from './migrations.ts';
-import type { ClaimRefusal, HandleRecord, RelayStore } from './types.ts';
+import { type HandleRow, toRecord } from './rows.ts';
+import type { ClaimRefusal, RelayStore } from './types.ts';
 
 const CHANNEL = 'fluxy_relay_changes';
 const UNIQUE_VIOLATION = '23505';
 
-interface Row {
-  id: number;
-  name: string;
-  tier: RelayTier;
-  token_hash: string;
-  tunnel_url: string | null;
-  online: number;
-  last_seen_at: number | null;
-  created_at: number;
-}
-
-function toRecord(row: Row | undefined): HandleRecord | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    name: row.name,
-    tier: row.tier,
-    tokenHash: row.token_hash,
-    tunnelUrl: row.tunnel_url,
-    online: row.online === 1,
-    lastSeenAt: row.last_seen_at,
-    createdAt: row.created_at,
-  };
-}
 
 // BIGINT (epoch ms, ids) comes back as a string by default; every value we store fits a double.
 const types = {
@@ -54,7 +31,7 @@ export function createPostgresStore(url: string, options: { max?: number; onErro
   let retry: NodeJS.Timeout | undefined;
 
   const q: Query = (sql, params) => pool.query(sql, params);
-  const one = async (sql: string, params: unknown[]) => toRecord((await q(sql, params)).rows[0] as Row | undefined);
+  const one = async (sql: string, params: unknown[]) => toRecord((await q(sql, params)).rows[0] as HandleRow | undefined);
 
   async function tx<T>(fn: (query: Query) => Promise<T>): Promise<T> {
     const client = await pool.connect();
@@ -168,7 +145,7 @@ export function createPostgresStore(url: string, options: { max?: number; onErro
             input.tokenHash,
             input.now,
           ])
-        ).rows[0] as Row;
+        ).rows[0] as HandleRow;
         return { ok: true as const, record: toRecord(row)! };
       }),
     touch: (id, now, tunnelUrl) =>
@@ -180,18 +157,18 @@ export function createPostgresStore(url: string, options: { max?: number; onErro
     setOffline: (id) => one('UPDATE relay_handles SET online = 0 WHERE id = $1 RETURNING *', [id]),
     rename: (id, newName, now, holdUntil) =>
       claim(async (query) => {
-        const current = toRecord((await query('SELECT * FROM relay_handles WHERE id = $1 FOR UPDATE', [id])).rows[0] as Row | undefined);
+        const current = toRecord((await query('SELECT * FROM relay_handles WHERE id = $1 FOR UPDATE', [id])).rows[0] as HandleRow | undefined);
         if (!current) return { ok: false as const, reason: 'taken' as const };
         const r = await refusal(query, newName, current.tier, now, current.tokenHash);
         if (r.reason) return { ok: false as const, reason: r.reason };
         if (!(await consume(query, newName, current.tier, r.reclaimed))) return { ok: false as const, reason: 'entitlement_required' as const };
-        const row = (await query('UPDATE relay_handles SET name = $1 WHERE id = $2 RETURNING *', [newName, id])).rows[0] as Row;
+        const row = (await query('UPDATE relay_handles SET name = $1 WHERE id = $2 RETURNING *', [newName, id])).rows[0] as HandleRow;
         await hold(query, current.name, current.tier, current.tokenHash, holdUntil);
         return { ok: true as const, record: toRecord(row)! };
       }),
     release: (id, holdUntil) =>
       tx(async (query) => {
-        const current = toRecord((await query('DELETE FROM relay_handles WHERE id = $1 RETURNING *', [id])).rows[0] as Row | undefined);
+        const current = toRecord((await query('DELETE FROM relay_handles WHERE id = $1 RETURNING *', [id])).rows[0] as HandleRow | undefined);
         if (current) await hold(query, current.name, current.tier, current.tokenHash, holdUntil);
         return current;
       }),

@@ -1,32 +1,9 @@
 import type { RelayTier } from '@fluxy/protocol';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, migrationSql } from './migrations.ts';
-import type { ClaimRefusal, CreateHandleInput, HandleRecord, RelayStore } from './types.ts';
+import { type HandleRow, toRecord } from './rows.ts';
+import type { ClaimRefusal, CreateHandleInput, RelayStore } from './types.ts';
 
-interface Row {
-  id: number;
-  name: string;
-  tier: RelayTier;
-  token_hash: string;
-  tunnel_url: string | null;
-  online: number;
-  last_seen_at: number | null;
-  created_at: number;
-}
-
-function toRecord(row: Row | undefined): HandleRecord | undefined {
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    name: row.name,
-    tier: row.tier,
-    tokenHash: row.token_hash,
-    tunnelUrl: row.tunnel_url,
-    online: row.online === 1,
-    lastSeenAt: row.last_seen_at,
-    createdAt: row.created_at,
-  };
-}
 
 /**
  * SQLite store: one file, WAL, shared by the worker processes of one machine. better-sqlite3 is
@@ -50,7 +27,7 @@ export function createSqliteStore(path: string): RelayStore {
     }
     return s;
   };
-  const byId = (id: number) => toRecord(st('SELECT * FROM relay_handles WHERE id = ?').get(id) as Row | undefined);
+  const byId = (id: number) => toRecord(st('SELECT * FROM relay_handles WHERE id = ?').get(id) as HandleRow | undefined);
 
   const refusal = (name: string, tier: RelayTier, now: number, reclaim?: string): { reason?: ClaimRefusal; reclaimed: boolean } => {
     if (st('SELECT 1 FROM relay_handles WHERE name = ? AND tier = ?').get(name, tier)) return { reason: 'taken', reclaimed: false };
@@ -118,10 +95,10 @@ export function createSqliteStore(path: string): RelayStore {
       }).immediate();
     },
     async getHandle(name, tier) {
-      return toRecord(st('SELECT * FROM relay_handles WHERE name = ? AND tier = ?').get(name, tier) as Row | undefined);
+      return toRecord(st('SELECT * FROM relay_handles WHERE name = ? AND tier = ?').get(name, tier) as HandleRow | undefined);
     },
     async getHandleByTokenHash(tokenHash) {
-      return toRecord(st('SELECT * FROM relay_handles WHERE token_hash = ?').get(tokenHash) as Row | undefined);
+      return toRecord(st('SELECT * FROM relay_handles WHERE token_hash = ?').get(tokenHash) as HandleRow | undefined);
     },
     async claimRefusal(name, tier, now, reclaim) {
       return refusal(name, tier, now, reclaim).reason;
