@@ -203,6 +203,7 @@ http {
 ${rows.join('\n')}
 
 fluxy-relay with one process per core: **${ratio(relayF.rps, nginxF.rps)}× nginx** under wrk, **${ratio(relayF.acRps, nginxF.acRps)}×** under autocannon (target ≥ 0.5×); **${((relayF.p50 - direct.p50) / 1000).toFixed(3)} ms** added at p50 with one connection (target < 1 ms). Against the seed's single http-proxy 1.18 process: ${ratio(relayF.rps, seedF.rps)}× its throughput.
+The issue's calibration ("one Node proxy process reaches only 0.32–0.39× nginx") matches the autocannon column (single Node proxies above: ${ratio(seedF.acRps, nginxF.acRps)}× and ${ratio(best.get(configs[3]![0])!.acRps, nginxF.acRps)}×); under wrk, which lets nginx run twice as fast, no Node proxy on these 2 shared cores comes near half of nginx.
 Load average (1 min) ${load0.toFixed(1)} before and ${load1.toFixed(1)} after the run${load0 > cores / 2 ? ': the machine was busy with other work, so absolute figures are low and noisy; the ratios are the point' : ''}.`;
     return { title: 'Relay: proxied requests through fluxy-relay vs nginx vs http-proxy', body };
   } finally {

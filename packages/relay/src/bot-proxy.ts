@@ -4,6 +4,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { LookupFunction, Socket } from 'node:net';
 import { ProxyServer } from 'http-proxy-3';
 import { clientAddress } from './client-address.ts';
+import { forwardHttp } from './forward-http.ts';
 import type { CachedHandle, HandleCache } from './handle-cache.ts';
 import type { Logger } from './logger.ts';
 import { badGatewayPage, busyPage, offlinePage, unknownPage } from './pages.ts';
@@ -25,7 +26,7 @@ export interface BotProxy {
   close(): void;
 }
 
-/** Bot traffic: streamed both ways by http-proxy-3, never buffered, never parsed. */
+/** Bot traffic: streamed both ways (HTTP by forwardHttp, WebSockets by http-proxy-3), never buffered, never parsed. */
 export function createBotProxy(options: BotProxyOptions): BotProxy {
   const { cache, logger, trustProxy } = options;
   const lookup = options.allowPrivateTargets ? options.lookup : createSafeLookup(options.lookup);
@@ -42,7 +43,9 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
   const proxy = new ProxyServer({ changeOrigin: true, xfwd: false, ws: true, toProxy: true, prependPath: false });
   const inflight = new Map<string, number>();
 
-  proxy.on('error', (err, req, res) => {
+  proxy.on('error', (err, req, res) => onProxyError(err, req, res));
+
+  function onProxyError(err: Error, req: IncomingMessage, res: ServerResponse | Socket): void {
     const code = (err as NodeJS.ErrnoException).code;
     // Rare path: recover the handle from the Host rather than tagging every request object.
     const handle = (req.headers.host ?? '').split('.')[0] ?? '';
@@ -53,7 +56,7 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
     } else {
       (res as Socket).destroy();
     }
-  });
+  }
 
   function sendPage(res: ServerResponse, status: number, html: string, extra: Record<string, string> = {}): void {
     res.writeHead(status, {
@@ -114,7 +117,7 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
     res.once('close', release);
     forwardHeaders(req);
     const target = entry.target;
-    proxy.web(req, res, { target, agent: target.protocol === 'https:' ? agents.https : agents.http });
+    forwardHttp(req, res, target, target.protocol === 'https:' ? agents.https : agents.http, (err) => onProxyError(err, req, res));
   }
 
   function wsWith(entry: CachedHandle, req: IncomingMessage, socket: Socket, head: Buffer, name: string, tier: RelayTier) {
