@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { type FakeOllama, startFakeOllama } from './fakes/ollama.ts';
 import { type FakeOpenAI, startFakeOpenAI } from './fakes/openai.ts';
 import { ChatClient } from './helpers/chat-client.ts';
@@ -27,6 +28,8 @@ describe('chat with OpenAI and Ollama', () => {
         if (q.includes('fail 500')) return [{ status: 500, message: 'boom' }];
         if (q.includes('fail cut')) return [{ text: 'half an ans' }, { cut: true }];
         if (q.includes('my name')) return [{ text: ['Your name ', 'is Ana.'] }];
+        if (q.includes('slow one')) return [{ text: 'slow ' }, { delayMs: 600 }, { text: 'done' }];
+        if (q.includes('quick one')) return [{ text: 'quick done' }];
         return [{ text: ['Hello ', 'Ana!'] }];
       },
       () => ({ text: 'transcribed words' }),
@@ -59,6 +62,20 @@ describe('chat with OpenAI and Ollama', () => {
     assert.equal(req.headers.authorization, 'Bearer sk-openai');
     const roles = (req.body.messages ?? []).filter((m) => m.role !== 'system').map((m) => `${m.role}:${JSON.stringify(m.content)}`);
     assert.deepEqual(roles.slice(-3), ['user:"Hi, I am Ana"', 'assistant:"Hello Ana!"', `user:${JSON.stringify("What's my name?")}`]);
+  });
+
+  test('a second message while a turn runs is queued, answered after it, with the first exchange as history', async () => {
+    const from = c.frames.length;
+    c.send({ type: 'user:message', content: 'slow one' });
+    await c.waitFor('bot:token', (f) => f.text === 'slow ', 30_000, from);
+    c.send({ type: 'user:message', content: 'quick one' });
+    await c.waitFor('bot:response', (f) => f.content === 'quick done', 30_000, from);
+    const responses = c.frames.slice(from).filter((f) => f.type === 'bot:response').map((f) => (f as { content: string }).content);
+    assert.equal(responses.length, 2, 'neither message was lost');
+    assert.match(responses[0]!, /^slow\s*done$/, 'the running turn finished first');
+    assert.equal(responses[1], 'quick done');
+    const quick = openai.requests.at(-1)!;
+    assert.match(JSON.stringify(quick.body.messages), /slow one.*slow\s*done.*quick one/s, 'the queued turn saw the finished one');
   });
 
   test('each provider failure is a distinct bot:error, and the next message works', async () => {
@@ -109,6 +126,10 @@ describe('chat with OpenAI and Ollama', () => {
     assert.ok(!saved[0]!.includes('/') && !saved[0]!.startsWith('.'), saved[0]);
     assert.equal(readFileSync(`${bot.home}/workspace/files/${saved[0]}`, 'utf8'), 'note');
     assert.match(JSON.stringify(openai.requests.at(-1)!.body.messages), /note/, 'the text reached the model');
+    const db = new Database(`${bot.home}/memory.db`, { readonly: true });
+    const row = db.prepare("SELECT attachments FROM messages WHERE content = 'see attached'").get() as { attachments: string };
+    db.close();
+    assert.deepEqual(JSON.parse(row.attachments), [{ name: JSON.parse(row.attachments)[0].name, mediaType: 'text/plain', path: `files/${saved[0]}` }], 'the stored message refers to the saved file');
 
     const bad = c.frames.length;
     c.send({ type: 'user:message', content: 'x', attachments: [{ type: 'image', name: 'a.png', mediaType: 'image/png', data: '###' }] });
