@@ -2,7 +2,7 @@
 export { type AttachmentLimits, DEFAULT_MAX_ATTACHMENT_BYTES, type IncomingAttachment, saveAttachment } from './attachments.ts';
 export { AgentError } from './errors.ts';
 export { buildSystemPromptAddendum } from './prompt.ts';
-export { createAgentProvider } from './provider.ts';
+export { createAgentProvider, preloadProvider } from './provider.ts';
 export type {
   AgentEnvironment,
   AgentErrorCode,

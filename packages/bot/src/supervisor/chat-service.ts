@@ -7,6 +7,7 @@ import {
   type AgentProviderOptions,
   type AgentUsage,
   createAgentProvider,
+  preloadProvider,
   type ProviderSettings,
   type SavedAttachment,
   saveAttachment,
@@ -331,6 +332,12 @@ export function createChatService(
   }
 
   return {
+    onConnect() {
+      // Load the provider's module (the Agent SDK is the heavy one) before the first message needs it.
+      providerSettings()
+        .then((s) => s.provider && preloadProvider(s.provider))
+        .catch((err) => log.debug('cannot preload the provider', { error: err }));
+    },
     async onMessage(client, msg) {
       switch (msg.type) {
         case 'user:message':

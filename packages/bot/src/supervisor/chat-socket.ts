@@ -16,6 +16,8 @@ export interface ChatHandler {
   /** Must not throw: failures become a `bot:error` to the client. */
   onMessage(client: ChatClient, message: ClientMessage): void | Promise<void>;
   onDisconnect?(client: ChatClient): void;
+  /** A signed-in client opened the chat: a good moment to get ready for its first message. */
+  onConnect?(client: ChatClient): void;
 }
 
 /** Frames above this are cut by ws itself (close 1009); up to it they are answered with `too_large`. */
@@ -96,6 +98,7 @@ export function createChatHub(options: { gate: AuthGate; log: Logger }) {
           send: (message) => sendRaw(conn, JSON.stringify(message)),
         };
         connections.add(conn);
+        handler?.onConnect?.(conn);
         ws.on('pong', () => {
           conn.alive = true;
         });
