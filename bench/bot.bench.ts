@@ -17,6 +17,15 @@ export default async function bench(): Promise<BenchSection> {
   const startMs = bot.readyMs;
   const health = (await bot.health()).body;
   const workerPort = bot.port + 1;
+  const pids = [
+    ['supervisor', bot.proc.pid!],
+    ['worker', health.children.worker!.pid!],
+    ['vite', health.children.vite!.pid!],
+    ['backend', health.children.backend!.pid!],
+  ] as const;
+  // Idle: settled after start, before any request.
+  await new Promise((r) => setTimeout(r, 2000));
+  const idle = pids.map(([, pid]) => rssMiB(pid));
 
   const yardPort = await freeBasePort();
   const yard = spawn(process.execPath, [join(import.meta.dirname, 'lib/yardstick-proxy.cjs'), String(yardPort), `http://127.0.0.1:${workerPort}`], {
@@ -38,15 +47,9 @@ export default async function bench(): Promise<BenchSection> {
     yard.kill();
   }
 
-  // Idle memory after the load has settled.
+  // And again once the load has settled.
   await new Promise((r) => setTimeout(r, 2000));
-  const mem = [
-    ['supervisor', bot.proc.pid!],
-    ['worker', health.children.worker!.pid!],
-    ['vite', health.children.vite!.pid!],
-    ['backend', health.children.backend!.pid!],
-  ] as const;
-  const memRows = mem.map(([name, pid]) => `| ${name} | ${fmt(rssMiB(pid), 1)} |`).join('\n');
+  const memRows = pids.map(([name, pid], i) => `| ${name} | ${fmt(idle[i]!, 1)} | ${fmt(rssMiB(pid), 1)} |`).join('\n');
   await bot.stop();
 
   const rows = targets
@@ -66,10 +69,10 @@ ${rows}
 - \`fluxy start\` to all children healthy (spawning the CLI on a fresh data directory: template copy, worker migrations, Vite and backend ready; polled every 100 ms): **${fmt(startMs / 1000, 2)} s**.
 - The load generator (autocannon, 50 connections, 8 s after 1 s warm-up) runs on the same 2 cores as the proxies and the worker, so absolute figures are lower than on a larger machine; the ratios are what to compare.
 
-Idle memory (RSS, MiB) after the load:
+Memory (RSS, MiB), idle after start and idle after the load (V8 keeps the heap it grew):
 
-| process | RSS MiB |
-|---|---|
+| process | idle after start | after the load |
+|---|---|---|
 ${memRows}`,
   };
 }
