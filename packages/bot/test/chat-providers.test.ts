@@ -30,6 +30,7 @@ describe('chat with OpenAI and Ollama', () => {
         if (q.includes('my name')) return [{ text: ['Your name ', 'is Ana.'] }];
         if (q.includes('slow one')) return [{ text: 'slow ' }, { delayMs: 600 }, { text: 'done' }];
         if (q.includes('quick one')) return [{ text: 'quick done' }];
+        if (q.includes('survive')) return [{ text: 'still ' }, { delayMs: 4000 }, { text: 'here' }];
         return [{ text: ['Hello ', 'Ana!'] }];
       },
       () => ({ text: 'transcribed words' }),
@@ -76,6 +77,22 @@ describe('chat with OpenAI and Ollama', () => {
     assert.equal(responses[1], 'quick done');
     const quick = openai.requests.at(-1)!;
     assert.match(JSON.stringify(quick.body.messages), /slow one.*slow\s*done.*quick one/s, 'the queued turn saw the finished one');
+  });
+
+  test('the worker crashing in the middle of a turn loses neither the stream nor the stored answer', async () => {
+    const from = c.frames.length;
+    c.send({ type: 'user:message', content: 'survive a worker crash' });
+    await c.waitFor('bot:token', (f) => f.text === 'still ', 30_000, from);
+    const worker = (await bot.health()).body.children.worker!;
+    process.kill(worker.pid!, 'SIGKILL');
+    const end = await c.waitFor('bot:response', () => true, 30_000, from);
+    assert.match(end.content, /^still\s*here$/);
+    assert.ok(!c.frames.slice(from).some((f) => f.type === 'bot:error'), JSON.stringify(c.frames.slice(from)));
+    const db = new Database(`${bot.home}/memory.db`, { readonly: true });
+    const row = db.prepare('SELECT status, content FROM messages WHERE id = ?').get(end.messageId) as { status: string; content: string };
+    db.close();
+    assert.equal(row.status, 'complete');
+    assert.match(row.content, /^still\s*here$/);
   });
 
   test('each provider failure is a distinct bot:error, and the next message works', async () => {

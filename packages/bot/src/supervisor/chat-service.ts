@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ClientMessage, StoredMessage } from '@fluxy/protocol';
@@ -292,21 +293,31 @@ export function createChatService(
       release();
       await saving;
     }
-    const answer = await answerP;
+    // The answer was streamed to everyone already; a worker that cannot store it must not swallow the end of the turn.
+    let messageId: string = randomUUID();
+    const persist = async (change: Parameters<WorkerClient['updateMessage']>[2]) => {
+      try {
+        messageId = (await answerP).id;
+        await worker.updateMessage(conversationId, messageId, change);
+      } catch (err) {
+        log.error('cannot store the answer', { conversationId, error: err });
+        hub.broadcast({ type: 'bot:error', conversationId, code: 'not_saved', message: 'The answer could not be saved; it is shown but will be missing after a reload.' });
+      }
+    };
 
     if (final?.type === 'error') {
-      await worker.updateMessage(conversationId, answer.id, { content: final.partialText || text, status: 'error' });
+      await persist({ content: final.partialText || text, status: 'error' });
       hub.broadcast({ type: 'bot:error', conversationId, code: final.code, message: final.message });
     } else {
       const done = final ?? { text, usage: { inputTokens: 0, outputTokens: 0 } as AgentUsage, filesChanged: [], interrupted: true };
-      await worker.updateMessage(conversationId, answer.id, {
+      await persist({
         content: done.text,
         status: done.interrupted ? 'interrupted' : 'complete',
         inputTokens: done.usage.inputTokens,
         outputTokens: done.usage.outputTokens,
         costUsd: done.usage.costUsd,
       });
-      hub.broadcast({ type: 'bot:response', conversationId, messageId: answer.id, content: done.text });
+      hub.broadcast({ type: 'bot:response', conversationId, messageId, content: done.text });
     }
 
     const changed = [...new Set([...(final?.type === 'done' ? final.filesChanged : []), ...watcherFiles])];
