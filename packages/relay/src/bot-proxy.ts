@@ -4,7 +4,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { LookupFunction, Socket } from 'node:net';
 import { ProxyServer } from 'http-proxy-3';
 import { clientAddress } from './client-address.ts';
-import { forwardHttp } from './forward-http.ts';
+import { forwardHttp, VIA } from './forward-http.ts';
 import type { CachedHandle, HandleCache } from './handle-cache.ts';
 import type { Logger } from './logger.ts';
 import { badGatewayPage, busyPage, offlinePage, unknownPage } from './pages.ts';
@@ -73,14 +73,24 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
     socket.destroy();
   }
 
-  /** Sets X-Forwarded-*; the client's own values are believed only from a trusted balancer. */
-  function forwardHeaders(req: IncomingMessage): void {
+  /**
+   * X-Forwarded-*; the client's own For/Proto are believed only from a trusted balancer, and Host
+   * is always the one the relay routed on (balancers do not all set it; a client must not).
+   */
+  function forwardHeaders(req: IncomingMessage): Record<string, string> {
     const h = req.headers;
     const peer = req.socket.remoteAddress ?? '';
-    h['x-forwarded-for'] = trustProxy && h['x-forwarded-for'] ? `${h['x-forwarded-for']}, ${peer}` : clientAddress(req, false);
-    if (!(trustProxy && h['x-forwarded-proto'])) h['x-forwarded-proto'] = 'encrypted' in req.socket ? 'https' : 'http';
-    if (!(trustProxy && h['x-forwarded-host'])) h['x-forwarded-host'] = h.host ?? '';
+    const given = (name: string) => (trustProxy && typeof h[name] === 'string' && h[name] ? (h[name] as string) : undefined);
+    const xff = given('x-forwarded-for');
+    return {
+      'x-forwarded-for': xff ? `${xff}, ${peer}` : clientAddress(req, false),
+      'x-forwarded-proto': given('x-forwarded-proto') ?? ('encrypted' in req.socket ? 'https' : 'http'),
+      'x-forwarded-host': h.host ?? '',
+    };
   }
+
+  /** A request the relay itself sent: a tunnel URL that leads back to the relay. */
+  const isLoop = (req: IncomingMessage) => req.headers.via?.includes('fluxy-relay') === true;
 
   /** Counts a request against its handle's cap; returns the release function, or undefined when full. */
   function acquire(key: string): (() => void) | undefined {
@@ -98,6 +108,8 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
   }
 
   function webWith(entry: CachedHandle, req: IncomingMessage, res: ServerResponse, name: string, tier: RelayTier) {
+    // Gone during the lookup: its 'close' has fired already, so a counted slot would never be released.
+    if (res.closed || req.socket.destroyed) return;
     // Origin-form only (`/path`): an absolute-form or `*` target has no business at a bot.
     if (req.url?.charCodeAt(0) !== 47) {
       res.writeHead(400, { 'Content-Type': 'text/plain', 'Content-Length': 12, Connection: 'close' });
@@ -115,12 +127,13 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
     const release = acquire(`${tier}:${name}`);
     if (!release) return sendPage(res, 429, busyPage(name), { 'Retry-After': '1' });
     res.once('close', release);
-    forwardHeaders(req);
     const target = entry.target;
-    forwardHttp(req, res, target, target.protocol === 'https:' ? agents.https : agents.http, (err) => onProxyError(err, req, res));
+    const agent = target.protocol === 'https:' ? agents.https : agents.http;
+    forwardHttp(req, res, target, agent, forwardHeaders(req), (err) => onProxyError(err, req, res));
   }
 
   function wsWith(entry: CachedHandle, req: IncomingMessage, socket: Socket, head: Buffer, name: string, tier: RelayTier) {
+    if (socket.destroyed) return; // as in webWith: no slot for a client that already left
     if (req.url?.charCodeAt(0) !== 47) return rejectUpgrade(socket, 400, 'Bad Request');
     const presence = cache.presence(entry);
     if (presence === 'unknown') return rejectUpgrade(socket, 404, 'Not Found');
@@ -129,7 +142,10 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
     const release = acquire(`${tier}:${name}`);
     if (!release) return rejectUpgrade(socket, 429, 'Too Many Requests');
     socket.once('close', release);
-    forwardHeaders(req);
+    Object.assign(req.headers, forwardHeaders(req));
+    delete req.headers.forwarded;
+    delete req.headers['x-real-ip'];
+    req.headers.via = req.headers.via ? `${req.headers.via}, ${VIA}` : VIA;
     const target = entry.target;
     proxy.ws(req, socket, head, { target, agent: target.protocol === 'https:' ? wsAgents.https : wsAgents.http });
   }
@@ -138,6 +154,7 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
 
   return {
     web(req, res, name, tier) {
+      if (isLoop(req)) return sendPage(res, 508, badGatewayPage(name));
       const entry = cache.get(name, tier);
       if (!(entry instanceof Promise)) return webWith(entry, req, res, name, tier);
       entry.then(
@@ -150,6 +167,7 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
     },
     ws(req, socket, head, name, tier) {
       socket.on('error', (err) => logger.debug('client socket error', { handle: name, err }));
+      if (isLoop(req)) return rejectUpgrade(socket, 508, 'Loop Detected');
       const entry = cache.get(name, tier);
       if (!(entry instanceof Promise)) return wsWith(entry, req, socket, head, name, tier);
       entry.then(

@@ -30,14 +30,17 @@ export async function runWorker(cmd: CliServe): Promise<void> {
       if (isChanged(m)) relay.invalidate(m.key);
     });
   }
-  let stopping = false;
+  let stoppingAt = 0;
   const stop = (signal: string) => {
-    if (stopping) {
-      // A second Ctrl-C means now.
+    if (stoppingAt) {
+      // A second Ctrl-C means now. But a worker is signalled twice at once whenever its whole
+      // process group is (Ctrl-C in a terminal, systemd's KillMode=control-group): once directly
+      // and once by the primary. Only a repeat a moment later is the operator's "now".
+      if (Date.now() - stoppingAt < 1000 || signal === 'disconnect') return;
       logger.warn('second signal: exiting at once', { signal });
       process.exit(1);
     }
-    stopping = true;
+    stoppingAt = Date.now();
     logger.info('shutting down', { signal, graceMs: cmd.shutdownGraceMs });
     relay.close(cmd.shutdownGraceMs).then(
       () => process.exit(0),

@@ -46,6 +46,8 @@ export function createHandleCache(options: HandleCacheOptions): HandleCache {
   const staleRecheckMs = Math.min(250, staleAfterMs / 4);
   const entries = new Map<string, CachedHandle>();
   const inflight = new Map<string, Promise<CachedHandle>>();
+  // Bumped by invalidate(): a read that started before a change must not cache the old row.
+  let generation = 0;
 
   const isStale = (e: CachedHandle, t: number) =>
     e.record?.online === true && (e.record.lastSeenAt ?? 0) < t - staleAfterMs;
@@ -53,9 +55,10 @@ export function createHandleCache(options: HandleCacheOptions): HandleCache {
   function load(key: string, name: string, tier: RelayTier): Promise<CachedHandle> {
     let p = inflight.get(key);
     if (p) return p; // one database query however many requests arrive during it
+    const startedAt = generation;
     p = store.getHandle(name, tier).then(
       (record) => {
-        inflight.delete(key);
+        if (inflight.get(key) === p) inflight.delete(key);
         let target: URL | undefined;
         let literalForbidden = false;
         if (record?.tunnelUrl) {
@@ -64,12 +67,13 @@ export function createHandleCache(options: HandleCacheOptions): HandleCache {
           literalForbidden = !options.allowPrivateTargets && isIP(host) !== 0 && isBlockedAddress(host);
         }
         const entry: CachedHandle = { record, target, literalForbidden, fetchedAt: now() };
+        if (generation !== startedAt) return entry; // answers this request, but is not remembered
         if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
         entries.set(key, entry);
         return entry;
       },
       (err) => {
-        inflight.delete(key);
+        if (inflight.get(key) === p) inflight.delete(key);
         throw err;
       },
     );
@@ -94,8 +98,14 @@ export function createHandleCache(options: HandleCacheOptions): HandleCache {
       return 'online';
     },
     invalidate(key) {
-      if (key === '*') entries.clear();
-      else entries.delete(key);
+      generation++;
+      if (key === '*') {
+        entries.clear();
+        inflight.clear();
+      } else {
+        entries.delete(key);
+        inflight.delete(key); // the next request reads afresh instead of joining the old read
+      }
     },
     get size() {
       return entries.size;

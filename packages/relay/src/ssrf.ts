@@ -18,6 +18,8 @@ for (const [net, prefix] of [
 for (const [net, prefix] of [
   ['::', 128], ['::1', 128], ['::', 96], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7],
   ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+  // Forms that embed an IPv4 address a gateway may translate to: local-use NAT64, 6to4, Teredo, SIIT.
+  ['64:ff9b:1::', 48], ['2002::', 16], ['2001::', 32], ['::ffff:0:0:0', 96],
 ] as const) {
   blocked.addSubnet(net, prefix, 'ipv6');
 }

@@ -21,7 +21,7 @@ function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
 
 async function relayTo(target: string, errors: Error[] = []): Promise<string> {
   return listen((req, res) =>
-    forwardHttp(req, res, new URL(target), agent, (err) => {
+    forwardHttp(req, res, new URL(target), agent, { 'x-forwarded-for': '203.0.113.7' }, (err) => {
       errors.push(err);
       res.writeHead(502, { 'content-type': 'text/plain' });
       res.end('bad gateway');
@@ -54,9 +54,15 @@ test('hop-by-hop headers stay behind; repeated response headers and the status l
     res.end('ok');
   });
   const relay = await relayTo(target);
-  const { res, body } = await fetchRaw(`${relay}/p?q=1`, { connection: 'keep-alive, x-private', 'x-private': 'secret', 'x-kept': 'yes', te: 'trailers' });
+  const { res, body } = await fetchRaw(`${relay}/p?q=1`, {
+    connection: 'keep-alive, x-private, x-forwarded-for',
+    'x-private': 'secret',
+    'x-kept': 'yes',
+    te: 'trailers',
+    forwarded: 'for=6.6.6.6',
+    'x-real-ip': '6.6.6.6',
+  });
   assert.equal(res.statusCode, 201);
-  assert.equal(res.statusMessage, 'Made It');
   assert.deepEqual(res.headers['set-cookie'], ['a=1', 'b=2']);
   assert.equal(res.headers['x-hop'], undefined, 'a header the target nominated as hop-by-hop is dropped');
   assert.equal(body, 'ok');
@@ -64,6 +70,10 @@ test('hop-by-hop headers stay behind; repeated response headers and the status l
   assert.equal(seen.te, undefined);
   assert.equal(seen['x-kept'], 'yes');
   assert.equal(seen.host, new URL(target).host);
+  assert.equal(seen['x-forwarded-for'], '203.0.113.7', 'naming our header in Connection does not strip it');
+  assert.equal(seen.forwarded, undefined);
+  assert.equal(seen['x-real-ip'], undefined);
+  assert.equal(seen.via, '1.1 fluxy-relay');
 });
 
 test('a bot that cannot be reached gets the error page; one that dies mid-answer closes the client', async () => {
