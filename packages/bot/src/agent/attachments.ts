@@ -28,6 +28,8 @@ export interface AttachmentLimits {
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
 const MAX_NAME_CHARS = 80;
+/** The stem's UTF-8 budget: with the date-and-random prefix and the extension the name stays under 255 bytes. */
+const MAX_NAME_BYTES = 160;
 
 export async function saveAttachment(filesDir: string, att: IncomingAttachment, limits: AttachmentLimits = {}): Promise<SavedAttachment> {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
@@ -120,7 +122,11 @@ export function safeName(original: string, fallbackExt: string, forceExt = false
   } else if (forceExt && ext !== fallbackExt && !(ext === 'jpeg' && fallbackExt === 'jpg')) {
     ext = fallbackExt;
   }
-  stem = stem.slice(0, MAX_NAME_CHARS).replace(/[._-]+$/, '') || 'file';
+  // Whole code points (no split surrogate pairs), and at most MAX_NAME_BYTES in UTF-8: a file name
+  // is limited in bytes (255), and 80 CJK characters are already 240 of them.
+  const chars = [...stem].slice(0, MAX_NAME_CHARS);
+  while (chars.length > 0 && Buffer.byteLength(chars.join('')) > MAX_NAME_BYTES) chars.pop();
+  stem = chars.join('').replace(/[._-]+$/, '') || 'file';
   return ext ? `${stem}.${ext}` : stem;
 }
 

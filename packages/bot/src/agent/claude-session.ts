@@ -112,7 +112,14 @@ export class ClaudeSession {
           return;
         }
         // After user:stop nothing more reaches the user; the loop only waits for the CLI to settle.
-        if (abortedAt !== undefined) continue;
+        // Except the session id: without it the next turn could not resume this one's context.
+        if (abortedAt !== undefined) {
+          if (msg.type === 'system' && (msg as { subtype?: string }).subtype === 'init') {
+            for (const ev of mapper.handle(msg, performance.now())) if (ev.type === 'session') yield ev;
+            if (mapper.sessionId) this.sessionId = mapper.sessionId;
+          }
+          continue;
+        }
         const events = mapper.handle(msg, performance.now());
         if (mapper.sessionId) this.sessionId = mapper.sessionId;
         for (const ev of events) yield ev;
@@ -139,7 +146,9 @@ export class ClaudeSession {
   private lost(mapper: ClaudeTurnMapper, reason: string, err?: unknown): SessionOutcome {
     this.log.warn('claude process failed', { reason, stderr: this.stderrTail.slice(-1000) });
     if (!mapper.visible) return { type: 'session_lost', message: reason };
-    const code = codeForNetworkError(err) ?? 'provider_error';
+    // "Claude Code process terminated by signal" is the CLI dying, not a dropped connection.
+    const crashed = err instanceof Error && /process (exited|terminated)/i.test(err.message);
+    const code = crashed ? 'provider_error' : (codeForNetworkError(err) ?? 'provider_error');
     return { type: 'error', code, message: describeFailure(code, 'Claude Code', reason), partialText: mapper.text };
   }
 

@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import type { AgentProviderOptions } from '../agent/index.ts';
+import { type AgentProviderOptions, reapAgentLeftovers } from '../agent/index.ts';
 import { type FluxyConfig, loadConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { FluxyPaths } from '../shared/paths.ts';
@@ -71,6 +71,10 @@ export async function startSupervisor(options: SupervisorOptions) {
   const host = options.host ?? initial.host;
   const readConfig = createConfigReader(paths.config, log);
   if (ensureWorkspace(paths).created) log.info(`created your workspace at ${paths.workspace}`);
+
+  // Whatever an agent of a supervisor that died by SIGKILL left running (see agent/leftovers.ts).
+  const reaped = reapAgentLeftovers(paths.claudeConfig);
+  if (reaped > 0) log.warn(`stopped ${reaped} process(es) an earlier agent left running`);
 
   const internalSecret = randomBytes(32).toString('base64url');
   const children = createChildren(paths, port, internalSecret, log);
@@ -175,6 +179,7 @@ export async function startSupervisor(options: SupervisorOptions) {
       server.close();
       // Turns next, while the worker can still store their interrupted answers.
       await chatService.close();
+      reapAgentLeftovers(paths.claudeConfig);
       watcher.close();
       chat.close();
       for (const s of sockets) s.destroy();
