@@ -36,9 +36,15 @@ export async function loadAttachmentParts(attachments: SavedAttachment[], worksp
   return parts;
 }
 
+/** The agent can replace anything in files/: a FIFO would block the read forever, a hard link to a huge file bloat it. */
+const MAX_READ_BYTES = 32 * 1024 * 1024;
+
 async function readNoFollow(path: string): Promise<Buffer> {
-  const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new Error(`${path} is not a regular file`);
+    if (st.size > MAX_READ_BYTES) throw new Error(`${path} is larger than ${MAX_READ_BYTES} bytes`);
     return await fh.readFile();
   } finally {
     await fh.close();
