@@ -75,7 +75,7 @@ export function toStoredMessage(m: Message): StoredMessage {
  */
 export function createChatService(
   deps: ChatServiceDeps,
-): ChatHandler & { close(graceMs?: number): Promise<void>; idle(): Promise<void>; invalidateSettings(): void } {
+): ChatHandler & { close(graceMs?: number): Promise<void>; invalidateSettings(): void } {
   const { hub, worker, paths, log } = deps;
   const conversations = new Map<string, ConversationState>();
   const turns = new Set<Promise<void>>();
@@ -382,9 +382,6 @@ export function createChatService(
     },
     invalidateSettings() {
       settingsCache = null;
-    },
-    async idle() {
-      while (turns.size > 0) await Promise.allSettled([...turns]);
     },
     /** Refuses new messages, stops every turn, gives them `graceMs` to store what they have, then closes the provider. */
     async close(graceMs = 2_000) {

@@ -196,12 +196,6 @@ export async function startSupervisor(options: SupervisorOptions) {
     /** The one-time link that signs the first browser in, while no portal password exists. */
     setupUrl: setupToken ? `${url}/fluxy/setup#${setupToken}` : null,
     children,
-    chat,
-    chatService,
-    watcher,
-    gate,
-    worker,
-    config: readConfig,
     childStates,
     close,
     /** For a shutdown that ran out of time: kill what is left and leave no pid file behind. */
