@@ -65,6 +65,9 @@ test('two instances side by side; a second start on the same data directory is r
   const b = await startInstance();
   try {
     assert.notEqual(a.port, b.port);
+    const { existsSync, statSync } = await import('node:fs');
+    for (const entry of ['config.json', 'memory.db', 'workspace', 'bin', 'logs']) assert.ok(existsSync(join(a.home, entry)), `data directory has ${entry}`);
+    assert.equal(statSync(join(a.home, 'config.json')).mode & 0o777, 0o600);
     const ta = await a.login();
     assert.equal((await b.fetch('/api/conversations', { token: ta })).status, 401, 'sessions are per instance');
     const created = await a.fetch('/api/conversations', {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { type AgentProviderOptions, reapAgentLeftovers } from '../agent/index.ts';
-import { type FluxyConfig, loadConfig } from '../shared/config.ts';
+import { type FluxyConfig, loadConfig, saveConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { FluxyPaths } from '../shared/paths.ts';
 import { VERSION } from '../shared/version.ts';
@@ -67,6 +67,8 @@ export async function startSupervisor(options: SupervisorOptions) {
   const { paths, log } = options;
   for (const dir of [paths.home, paths.logs, paths.bin, paths.claudeConfig, paths.viteCache]) mkdirSync(dir, { recursive: true });
   const initial = loadConfig(paths.config);
+  // The contract's data directory has a config.json from the first start on (defaults until changed).
+  if (!existsSync(paths.config)) saveConfig(paths.config, initial);
   const port = options.port ?? initial.port;
   const host = options.host ?? initial.host;
   const readConfig = createConfigReader(paths.config, log);
