@@ -67,6 +67,7 @@ ${rows}
 - Supervisor / direct throughput at 50 connections: ${ratio(fifty[sup]!, fifty[direct]!)}×.
 - Added latency at p50 with one connection: **${fmt((one[sup]!.p50 - one[direct]!.p50) * 1000, 0)} µs** (target < 1 ms); the yardstick adds ${fmt((one[yardR]!.p50 - one[direct]!.p50) * 1000, 0)} µs.
 - \`fluxy start\` to all children healthy (spawning the CLI on a fresh data directory: template copy, worker migrations, Vite and backend ready; polled every 100 ms): **${fmt(startMs / 1000, 2)} s**.
+- The yardstick answers every request with \`Connection: close\` (http-proxy 1.18 with no agent, as the seed ran it), so its clients reconnect for each request: that, not queueing in the worker, is its 50-connection latency.
 - The load generator (autocannon, 50 connections, 8 s after 1 s warm-up) runs on the same 2 cores as the proxies and the worker, so absolute figures are lower than on a larger machine; the ratios are what to compare.
 
 Memory (RSS, MiB), idle after start and idle after the load (V8 keeps the heap it grew):
