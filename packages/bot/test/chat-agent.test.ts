@@ -36,7 +36,12 @@ describe('chat with the Claude agent', () => {
 
   before(async () => {
     fake = await startFakeAnthropic((req) => {
-      const text = lastUserText(req);
+      // After a failed turn Claude Code merges the unanswered prompt into the next user message:
+      // only what follows the last failure marker is the new prompt.
+      const full = lastUserText(req);
+      const cut = Math.max(full.lastIndexOf('fail with 401'), full.lastIndexOf('fail with 500'));
+      const after = cut === -1 ? '' : full.slice(cut + 'fail with 500'.length).trim();
+      const text = cut === -1 ? full : after || full.slice(cut);
       if (lastToolResults(req).length > 0) return [{ text: ['Added ', 'a hello ', 'route.'] }, { usage: { input_tokens: 321, output_tokens: 45 } }];
       if (text.includes('add a hello route')) {
         return [{ text: 'Writing it.' }, { toolUse: { name: 'Write', input: { file_path: `${bot.home}/workspace/backend/routes/hello.ts`, content: helloRoute(marker) } } }];
@@ -45,9 +50,11 @@ describe('chat with the Claude agent', () => {
         return [{ text: 'one ' }, { delayMs: 400 }, { text: 'two ' }, { delayMs: 400 }, { text: 'three ' }, { delayMs: 3000 }, { text: 'never' }];
       }
       if (text.includes('what did I ask first')) return [{ text: 'You asked for a hello route.' }];
+      if (text.includes('fail with 401')) return [{ status: 401, errorType: 'authentication_error', message: 'invalid x-api-key' }];
+      if (text.includes('fail with 500')) return [{ status: 500, errorType: 'api_error', message: 'internal' }];
       return [{ text: 'OK' }];
     });
-    bot = await startInstance();
+    bot = await startInstance({ env: { FLUXY_AGENT_MAX_RETRIES: '0' } });
     marker = `${bot.home}/hello-loads.txt`;
     const r = await runCli(['setup', '--provider', 'anthropic', '--model', 'claude-sonnet-4-5', '--api-key', 'sk-ant-test', '--base-url', fake.url], bot.env);
     assert.equal(r.code, 0, r.stderr);
@@ -138,13 +145,28 @@ describe('chat with the Claude agent', () => {
     assert.match(row.content, /one\s+two/);
   });
 
+  test('the Agent SDK failing (bad key, server error) is a distinct bot:error, and the next message works', async () => {
+    const codes: string[] = [];
+    for (const what of ['401', '500']) {
+      const from = a.frames.length;
+      a.send({ type: 'user:message', content: `fail with ${what}`, conversationId });
+      const err = await a.waitFor('bot:error', () => true, 60_000, from);
+      codes.push(err.code);
+      assert.ok(!err.message.includes('sk-ant-test'), 'no key in the message');
+    }
+    assert.deepEqual(codes, ['auth_failed', 'provider_error']);
+    const from = a.frames.length;
+    a.send({ type: 'user:message', content: 'hello again', conversationId });
+    assert.equal((await a.waitFor('bot:response', () => true, 60_000, from)).content, 'OK');
+  });
+
   test('after fluxy stop and start, the conversation resumes the same agent session', async () => {
     a.close();
     b.close();
     const home = bot.home;
     const stopped = await runCli(['stop'], bot.env);
     assert.equal(stopped.code, 0);
-    bot = await startInstance({ home, password: null });
+    bot = await startInstance({ home, password: null, env: { FLUXY_AGENT_MAX_RETRIES: '0' } });
     a = await ChatClient.connect(bot.port, await bot.login());
     b = await ChatClient.connect(bot.port, await bot.login());
     const before = fake.requests.length;
