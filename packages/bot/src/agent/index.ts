@@ -17,4 +17,4 @@ export type {
   ProviderSettings,
   SavedAttachment,
 } from './types.ts';
-export { MAX_WHISPER_BYTES, transcribe, type WhisperSettings } from './whisper.ts';
+export { MAX_WHISPER_BYTES, transcribe, type WhisperSettings, whisperSettingsFrom } from './whisper.ts';

@@ -9,6 +9,14 @@ export interface WhisperSettings {
   baseUrl?: string;
 }
 
+/**
+ * The Whisper key is its own setting; an OpenAI chat key serves as well. One rule for the chat
+ * socket's whisper:transcribe and the worker's POST /api/whisper/transcribe.
+ */
+export function whisperSettingsFrom(stored: { whisperKey?: string; whisperBaseUrl?: string; provider?: string; apiKey?: string }): WhisperSettings {
+  return { apiKey: stored.whisperKey ?? (stored.provider === 'openai' ? stored.apiKey : undefined), baseUrl: stored.whisperBaseUrl };
+}
+
 /** Whisper accepts up to 25 MB per file. */
 export const MAX_WHISPER_BYTES = 25 * 1024 * 1024;
 

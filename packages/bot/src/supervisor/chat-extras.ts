@@ -1,5 +1,5 @@
 import type { ClientMessage } from '@fluxy/protocol';
-import { MAX_WHISPER_BYTES, transcribe } from '../agent/index.ts';
+import { MAX_WHISPER_BYTES, transcribe, whisperSettingsFrom } from '../agent/index.ts';
 import { FluxyError } from '../shared/errors.ts';
 import type { ChatClient } from './chat-socket.ts';
 import type { WorkerClient } from './worker-client.ts';
@@ -14,10 +14,9 @@ export async function handleTranscribe(
     client.send({ type: 'bot:error', code: 'too_large', message: 'The recording is longer than Whisper accepts (25 MB).' });
     return;
   }
-  const settings = await worker.providerSettings();
-  const apiKey = settings.whisperKey ?? (settings.provider === 'openai' ? settings.apiKey : undefined);
+  const settings = whisperSettingsFrom(await worker.providerSettings());
   try {
-    const text = await transcribe({ apiKey, baseUrl: settings.whisperBaseUrl }, Buffer.from(msg.audio, 'base64'), msg.mediaType);
+    const text = await transcribe(settings, Buffer.from(msg.audio, 'base64'), msg.mediaType);
     client.send({ type: 'whisper:result', text });
   } catch (err) {
     const e = err as Error & { code?: string };

@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { MAX_WHISPER_BYTES, transcribe } from '../../agent/whisper.ts';
+import { MAX_WHISPER_BYTES, transcribe, whisperSettingsFrom } from '../../agent/whisper.ts';
 import type { WorkerContext } from '../app.ts';
 import { parseBody, sendError } from '../http.ts';
 
@@ -13,9 +13,14 @@ export function whisperRoutes(ctx: WorkerContext): Router {
   r.post('/api/whisper/transcribe', express.json({ limit: Math.ceil((MAX_WHISPER_BYTES * 4) / 3) + 4096 }), async (req, res) => {
     const { audio, mediaType } = parseBody(TranscribeSchema, req.body);
     const s = ctx.settings;
-    const apiKey = s.get('whisperKey') ?? (s.get('provider') === 'openai' ? s.get('apiKey') : undefined);
+    const settings = whisperSettingsFrom({
+      whisperKey: s.get('whisperKey'),
+      whisperBaseUrl: s.get('whisperBaseUrl'),
+      provider: s.get('provider'),
+      apiKey: s.get('apiKey'),
+    });
     try {
-      const text = await transcribe({ apiKey, baseUrl: s.get('whisperBaseUrl') }, Buffer.from(audio, 'base64'), mediaType);
+      const text = await transcribe(settings, Buffer.from(audio, 'base64'), mediaType);
       res.json({ text });
     } catch (err) {
       const e = err as Error & { code?: string };
