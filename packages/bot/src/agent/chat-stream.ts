@@ -32,6 +32,24 @@ export interface ChatStreamOptions {
   open(signal: AbortSignal): AsyncIterable<ChatChunk>;
 }
 
+export interface ChatTurnOptions<M> extends Omit<ChatStreamOptions, 'open'> {
+  /** The request's messages: history plus the new prompt, attachments read from disk. */
+  buildMessages(): Promise<M>;
+  open(messages: M, signal: AbortSignal): AsyncIterable<ChatChunk>;
+}
+
+/** One turn of a chat provider: an attachment that cannot be read is one bad_request error; the rest streams. */
+export async function* runChatTurn<M>(opts: ChatTurnOptions<M>): AsyncGenerator<AgentEvent> {
+  let messages: M;
+  try {
+    messages = await opts.buildMessages();
+  } catch (err) {
+    yield { type: 'error', code: 'bad_request', message: `An attachment could not be read: ${(err as Error).message}`, partialText: '' };
+    return;
+  }
+  yield* runChatStream({ providerName: opts.providerName, signal: opts.signal, log: opts.log, open: (signal) => opts.open(messages, signal) });
+}
+
 export async function* runChatStream(opts: ChatStreamOptions): AsyncGenerator<AgentEvent> {
   let text = '';
   let usage: AgentUsage = { inputTokens: 0, outputTokens: 0 };

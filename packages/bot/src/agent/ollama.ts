@@ -1,6 +1,6 @@
 // Ollama's native chat API: POST {baseUrl}/api/chat with stream:true answers NDJSON lines
 // ({message:{content}, done}), the last one with done:true and the token counts. No tools.
-import { type ChatChunk, ProviderHttpError, runChatStream } from './chat-stream.ts';
+import { type ChatChunk, ProviderHttpError, runChatTurn } from './chat-stream.ts';
 import { describeFailure } from './errors.ts';
 import { CHAT_SYSTEM_PROMPT } from './prompt.ts';
 import { loadAttachmentParts } from './turn-content.ts';
@@ -25,18 +25,12 @@ export function createOllamaProvider(settings: ProviderSettings, log: Logger, _o
       yield { type: 'error', code: 'not_configured', message: describeFailure('not_configured', 'Ollama'), partialText: '' };
       return;
     }
-    let messages: OllamaMessage[];
-    try {
-      messages = await buildMessages(turn);
-    } catch (err) {
-      yield { type: 'error', code: 'bad_request', message: `An attachment could not be read: ${(err as Error).message}`, partialText: '' };
-      return;
-    }
-    yield* runChatStream({
+    yield* runChatTurn({
       providerName: name,
       signal: turn.signal,
       log,
-      open: (signal) => streamChat(`${baseUrl}/api/chat`, { model: settings.model, messages, stream: true }, signal),
+      buildMessages: () => buildMessages(turn),
+      open: (messages, signal) => streamChat(`${baseUrl}/api/chat`, { model: settings.model, messages, stream: true }, signal),
     });
   }
 

@@ -2,7 +2,7 @@
 // streamed, with the conversation's history, no tools. Images go as data: URLs.
 import OpenAI from 'openai';
 import type { ChatCompletionContentPart, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { type ChatChunk, runChatStream } from './chat-stream.ts';
+import { type ChatChunk, runChatTurn } from './chat-stream.ts';
 import { describeFailure } from './errors.ts';
 import { CHAT_SYSTEM_PROMPT } from './prompt.ts';
 import { loadAttachmentParts } from './turn-content.ts';
@@ -26,18 +26,12 @@ export function createOpenAIProvider(settings: ProviderSettings, log: Logger, op
       yield { type: 'error', code: 'not_configured', message: describeFailure('not_configured', 'OpenAI'), partialText: '' };
       return;
     }
-    let messages: ChatCompletionMessageParam[];
-    try {
-      messages = await buildMessages(turn);
-    } catch (err) {
-      yield { type: 'error', code: 'bad_request', message: `An attachment could not be read: ${(err as Error).message}`, partialText: '' };
-      return;
-    }
-    yield* runChatStream({
+    yield* runChatTurn({
       providerName: name,
       signal: turn.signal,
       log,
-      async *open(signal): AsyncGenerator<ChatChunk> {
+      buildMessages: () => buildMessages(turn),
+      async *open(messages, signal): AsyncGenerator<ChatChunk> {
         const stream = await client.chat.completions.create(
           { model: settings.model, messages, stream: true, stream_options: { include_usage: true } },
           { signal },
