@@ -26,11 +26,15 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return undefined;
 }
 
-/** The session token of a request: the `fluxy_session` cookie, else `Authorization: Bearer`. Never the query string. */
-export function sessionToken(headers: IncomingHttpHeaders): string | undefined {
+/** The session token of a request and where it came from: the `fluxy_session` cookie, else `Authorization: Bearer`. Never the query string. */
+export function sessionCredential(headers: IncomingHttpHeaders): { token: string; via: 'cookie' | 'bearer' } | undefined {
   const fromCookie = cookieValue(headers.cookie, SESSION_COOKIE);
-  if (fromCookie) return fromCookie;
+  if (fromCookie) return { token: fromCookie, via: 'cookie' };
   const auth = headers.authorization;
-  if (auth && /^bearer /i.test(auth)) return auth.slice(7).trim() || undefined;
-  return undefined;
+  const bearer = auth && /^bearer /i.test(auth) ? auth.slice(7).trim() : '';
+  return bearer ? { token: bearer, via: 'bearer' } : undefined;
+}
+
+export function sessionToken(headers: IncomingHttpHeaders): string | undefined {
+  return sessionCredential(headers)?.token;
 }

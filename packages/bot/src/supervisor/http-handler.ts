@@ -4,12 +4,11 @@ import { errorBody } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import {
   CLIENT_IP_HEADER,
-  cookieValue,
   INTERNAL_HEADERS,
   PROTO_HEADER,
   PROXY_HEADER,
   SESSION_COOKIE,
-  sessionToken,
+  sessionCredential,
 } from '../shared/session-token.ts';
 import type { AuthGate } from './auth-gate.ts';
 import type { ChatHub } from './chat-socket.ts';
@@ -95,13 +94,15 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
   const { children, gate, log } = deps;
   const childFor: Record<Part, ManagedChild> = { worker: children.worker, backend: children.backend, vite: children.vite };
 
-  const authenticated = async (req: IncomingMessage): Promise<{ ok: boolean; token?: string; error?: unknown }> => {
-    const token = sessionToken(req.headers);
-    if (!token) return { ok: false };
+  const authenticated = async (req: IncomingMessage): Promise<{ ok: boolean; token?: string; viaBearer?: boolean; error?: unknown }> => {
+    const credential = sessionCredential(req.headers);
+    if (!credential) return { ok: false };
+    const { token } = credential;
+    const viaBearer = credential.via === 'bearer';
     try {
-      return { ok: await gate.check(token), token };
+      return { ok: await gate.check(token), token, viaBearer };
     } catch (error) {
-      return { ok: false, token, error };
+      return { ok: false, token, viaBearer, error };
     }
   };
 
@@ -166,7 +167,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
         }
         return sendJson(res, 401, 'unauthorized', 'Sign in first: POST /api/portal/login, then send the fluxy_session cookie or Authorization: Bearer.');
       }
-      viaBearer = !cookieValue(req.headers.cookie, SESSION_COOKIE);
+      viaBearer = auth.viaBearer === true;
       if (route.kind === 'worker' && req.method === 'POST' && checked.pathname === '/api/portal/logout') gate.forget(auth.token!);
       if (route.kind === 'worker' && req.method !== 'GET' && (checked.pathname === '/api/settings' || checked.pathname === '/api/onboard')) {
         res.once('finish', deps.onSettingsWrite);
@@ -212,7 +213,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
     if (vite.state !== 'running' && !(await vite.whenReady(CHILD_WAIT_MS))) {
       return rejectUpgrade(socket, 502, 'Bad Gateway', 'dashboard_unavailable', 'The dashboard dev server is not running.');
     }
-    prepare(req, 'vite', !cookieValue(req.headers.cookie, SESSION_COOKIE));
+    prepare(req, 'vite', auth.viaBearer === true);
     deps.proxy.ws(req, socket, head, 'vite', vite, true);
   }
 
