@@ -40,7 +40,6 @@ export const MAX_RESTARTS = 3;
 /** A child that ran this long before dying was not crash-looping: its restart budget starts over. */
 export const STABLE_MS = 30_000;
 const KILL_GRACE_MS = 3_000;
-const TAIL_LINES = 40;
 
 /**
  * One supervised child process in its own process group. Crashes restart it after 1 s, 2 s,
@@ -58,7 +57,6 @@ export class ManagedChild extends EventEmitter<{ state: [ChildState]; exit: [num
   private disposed = false;
   private restartChain: Promise<void> = Promise.resolve();
   private restartQueued = false;
-  private readonly tail: string[] = [];
   private log: Logger;
   private out: WriteStream;
 
@@ -74,11 +72,6 @@ export class ManagedChild extends EventEmitter<{ state: [ChildState]; exit: [num
 
   get pid(): number | null {
     return this.proc?.pid ?? null;
-  }
-
-  /** The last lines the child printed: shown when it fails, so the agent can debug it. */
-  recentOutput(): string {
-    return this.tail.join('');
   }
 
   snapshot(): ChildSnapshot {
@@ -100,14 +93,7 @@ export class ManagedChild extends EventEmitter<{ state: [ChildState]; exit: [num
     const proc = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     this.proc = proc;
     this.spawnedAt = Date.now();
-    const onData = (chunk: Buffer) => {
-      this.out.write(chunk);
-      for (const line of chunk.toString('utf8').split(/(?<=\n)/)) {
-        if (this.tail.length > 0 && !this.tail[this.tail.length - 1]!.endsWith('\n')) this.tail[this.tail.length - 1] += line;
-        else this.tail.push(line);
-      }
-      if (this.tail.length > TAIL_LINES) this.tail.splice(0, this.tail.length - TAIL_LINES);
-    };
+    const onData = (chunk: Buffer) => this.out.write(chunk);
     proc.stdout!.on('data', onData);
     proc.stderr!.on('data', onData);
     // Our IPC channel is only a lifeline (children exit when it closes); a dead child's EPIPE is expected.
