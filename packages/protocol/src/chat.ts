@@ -6,6 +6,11 @@ import { z } from 'zod';
  */
 
 const conversationId = z.string().min(1).max(128);
+/**
+ * Chosen by the client for each message it sends, so that a message re-sent after a dropped
+ * connection is stored and answered once (the server remembers recent ids; see chat-dedup.ts).
+ */
+const clientMessageId = z.string().min(1).max(128);
 
 export const AttachmentSchema = z.object({
   type: z.enum(['image', 'document', 'text', 'audio', 'file']),
@@ -20,6 +25,7 @@ export const UserMessageSchema = z.object({
   type: z.literal('user:message'),
   content: z.string().max(200_000),
   conversationId: conversationId.optional(),
+  clientMessageId: clientMessageId.optional(),
   attachments: z.array(AttachmentSchema).max(20).optional(),
 });
 export const UserStopSchema = z.object({ type: z.literal('user:stop'), conversationId: conversationId.optional() });
@@ -34,6 +40,13 @@ export const WhisperTranscribeSchema = z.object({
 });
 export const SettingsSaveSchema = z.looseObject({ type: z.literal('settings:save') });
 export const PingSchema = z.object({ type: z.literal('ping') });
+/** Undo the newest turn that changed files, or go back to the named checkpoint. */
+export const UserUndoSchema = z.object({ type: z.literal('user:undo'), checkpointId: z.string().min(1).max(128).optional() });
+/**
+ * Asks again for the turns running now (`chat:in-progress`, also sent unasked when a socket
+ * opens), e.g. after the client refetched history and wants the live part on top of it.
+ */
+export const ChatSubscribeSchema = z.object({ type: z.literal('chat:subscribe'), conversationId: conversationId.optional() });
 
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   UserMessageSchema,
@@ -41,12 +54,23 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   UserClearContextSchema,
   WhisperTranscribeSchema,
   SettingsSaveSchema,
+  UserUndoSchema,
+  ChatSubscribeSchema,
   PingSchema,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
 
 export const ToolStatusSchema = z.enum(['started', 'done', 'error']);
+
+/** One tool step of the agent. `id` pairs a `started` with its `done`/`error`; `summary` is for people: the file, the command. */
+export const ToolStepSchema = z.object({
+  name: z.string(),
+  status: ToolStatusSchema,
+  id: z.string().optional(),
+  summary: z.string().optional(),
+});
+export type ToolStep = z.infer<typeof ToolStepSchema>;
 
 export const StoredMessageSchema = z.object({
   id: z.string(),
@@ -68,7 +92,7 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     /** Only with FLUXY_TRACE_TOKENS=1 (benchmarks): epoch ms at which the provider handed Fluxy the chunk. */
     t: z.number().optional(),
   }),
-  z.object({ type: z.literal('bot:tool'), conversationId: z.string(), name: z.string(), status: ToolStatusSchema }),
+  ToolStepSchema.extend({ type: z.literal('bot:tool'), conversationId: z.string() }),
   z.object({
     type: z.literal('bot:response'),
     conversationId: z.string(),
@@ -86,6 +110,36 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('chat:cleared'), conversationId: z.string() }),
   z.object({ type: z.literal('app:hmr-update'), files: z.array(z.string()).optional() }),
   z.object({ type: z.literal('whisper:result'), text: z.string() }),
+  /** To the sender only: the message with this client id is stored (also when a repeat was ignored). */
+  z.object({ type: z.literal('chat:received'), conversationId: z.string(), clientMessageId: z.string(), messageId: z.string() }),
+  /**
+   * A turn running now, for a client that joined late (sent on connect and on `chat:subscribe`):
+   * the answer so far and its tool steps (latest status per step). The live `bot:token` and
+   * `bot:tool` frames that follow continue exactly where `text` ends.
+   */
+  z.object({
+    type: z.literal('chat:in-progress'),
+    conversationId: z.string(),
+    messageId: z.string().optional(),
+    text: z.string(),
+    tools: z.array(ToolStepSchema),
+  }),
+  z.object({
+    type: z.literal('app:checkpoint'),
+    conversationId: z.string(),
+    messageId: z.string(),
+    checkpointId: z.string(),
+    files: z.array(z.string()),
+  }),
+  z.object({
+    type: z.literal('app:broken'),
+    part: z.enum(['backend', 'dashboard']),
+    /** The first lines of the error. */
+    error: z.string(),
+    /** The last good checkpoint. */
+    checkpointId: z.string().optional(),
+  }),
+  z.object({ type: z.literal('app:restored'), checkpointId: z.string() }),
   z.object({ type: z.literal('pong') }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
