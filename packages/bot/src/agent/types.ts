@@ -84,7 +84,8 @@ export interface AgentUsage {
 export type AgentEvent =
   /** receivedAt = performance.now() when the SDK/client handed us the chunk (for latency benchmarks). */
   | { type: 'token'; text: string; receivedAt: number }
-  | { type: 'tool'; id: string; name: string; status: 'started' | 'done' | 'error' }
+  /** summary: a short line for people (the file, the command), from the tool's input. */
+  | { type: 'tool'; id: string; name: string; status: 'started' | 'done' | 'error'; summary?: string }
   | { type: 'session'; sessionId: string }
   /** text is the concatenation of this turn's token texts. */
   | { type: 'done'; text: string; usage: AgentUsage; filesChanged: string[]; interrupted: boolean }
