@@ -14,6 +14,7 @@ import type { AuthGate } from './auth-gate.ts';
 import type { ChatHub } from './chat-socket.ts';
 import type { ManagedChild } from './child.ts';
 import type { Children } from './children.ts';
+import { compressResponse } from './compress.ts';
 import { type ChildProxy, type Part, sendUnavailable } from './proxy.ts';
 import { checkPath, classify, wantsHtml } from './routes.ts';
 
@@ -174,6 +175,8 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
       }
     }
 
+    // Proxied and static bodies alike; the small JSON answers above are not worth it.
+    compressResponse(req, res, log);
     switch (route.kind) {
       case 'worker':
         return toChild(req, res, 'worker');
