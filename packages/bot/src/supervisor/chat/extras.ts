@@ -1,8 +1,8 @@
 import type { ClientMessage } from '@fluxy/protocol';
-import { MAX_WHISPER_BYTES, transcribe, whisperSettingsFrom } from '../agent/index.ts';
-import { FluxyError } from '../shared/errors.ts';
-import type { ChatClient } from './chat-socket.ts';
-import type { WorkerClient } from './worker-client.ts';
+import { MAX_WHISPER_BYTES, transcribe, whisperSettingsFrom } from '../../agent/index.ts';
+import { FluxyError } from '../../shared/errors.ts';
+import type { ChatClient } from '../chat-socket.ts';
+import type { WorkerClient } from '../worker-client.ts';
 
 /** `whisper:transcribe`: a voice note to text, answered to the sender only. */
 export async function handleTranscribe(
