@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { z } from 'zod';
 import type { ServerMessage } from '@fluxy/protocol';
 import type { AgentEvent, AgentProvider, AgentTurn } from '../src/agent/index.ts';
 import { createLogger } from '../src/shared/logger.ts';
@@ -236,7 +237,7 @@ describe('turn runner with a scripted provider', () => {
     const { run, frames } = setup(async function* () {
       yield token('lost');
       // The conversation goes away mid-turn (deleted from another tab).
-      await worker.request('DELETE', `/api/conversations/${conversationId}`);
+      await worker.request('DELETE', `/api/conversations/${conversationId}`, z.undefined());
       yield done('lost');
     });
     const job = await newJob('delete me');

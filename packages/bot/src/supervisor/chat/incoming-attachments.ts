@@ -1,8 +1,8 @@
 import { relative } from 'node:path';
-import type { Attachment } from '@fluxy/protocol';
+import { type Attachment, type ChatErrorCode, toChatErrorCode } from '@fluxy/protocol';
 import { type SavedAttachment, saveAttachment } from '../../agent/index.ts';
 
-export type SavedOrRefused = { ok: true; saved: SavedAttachment[] } | { ok: false; code: string; message: string };
+export type SavedOrRefused = { ok: true; saved: SavedAttachment[] } | { ok: false; code: ChatErrorCode; message: string };
 
 /**
  * Writes a message's attachments under `workspace/files/`. The first one refused (bad base64, too
@@ -15,7 +15,7 @@ export async function saveIncomingAttachments(workspaceDir: string, incoming: At
       saved.push(await saveAttachment(`${workspaceDir}/files`, att));
     } catch (err) {
       const e = err as Error & { code?: string };
-      return { ok: false, code: e.code ?? 'bad_attachment', message: e.message };
+      return { ok: false, code: toChatErrorCode(e.code, 'bad_attachment'), message: e.message };
     }
   }
   return { ok: true, saved };

@@ -1,9 +1,8 @@
-import type { ClientMessage, StoredMessage } from '@fluxy/protocol';
+import { type ClientMessage, type Message, toStoredMessage } from '@fluxy/protocol';
 import { type AgentProviderOptions, createAgentProvider, preloadProvider } from '../../agent/index.ts';
 import { FluxyError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { FluxyPaths } from '../../shared/paths.ts';
-import type { Message } from '../../worker/conversations.ts';
 import type { BackendWatcher } from '../backend-watcher.ts';
 import type { ChatClient, ChatHandler, ChatHub } from '../chat-socket.ts';
 import type { ManagedChild } from '../child.ts';
@@ -29,18 +28,6 @@ export interface ChatServiceDeps {
 }
 
 type UserMessage = Extract<ClientMessage, { type: 'user:message' }>;
-
-export function toStoredMessage(m: Message): StoredMessage {
-  return {
-    id: m.id,
-    conversationId: m.conversationId,
-    role: m.role,
-    content: m.content,
-    createdAt: m.createdAt,
-    status: m.status,
-    ...(m.attachments ? { attachments: m.attachments } : {}),
-  };
-}
 
 /**
  * The chat's server side: stores each message through the worker before the agent sees it, runs
