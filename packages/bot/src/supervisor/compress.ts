@@ -126,7 +126,9 @@ const byteLength = (chunk: Chunk | undefined, encoding?: BufferEncoding) =>
  * is written (ndjson, chunked progress) rather than when the compressor's buffer fills.
  */
 export function compressResponse(req: IncomingMessage, res: ServerResponse, log?: Logger): void {
-  if (req.method === 'HEAD') return;
+  // Another site making the owner's browser fetch pages whose compressed size it can watch is how
+  // BREACH-style attacks read secrets out of compressed bodies; such requests are left alone.
+  if (req.method === 'HEAD' || req.headers['sec-fetch-site'] === 'cross-site') return;
   const accepted = acceptedEncodings(req.headers['accept-encoding'])[0];
   // The originals, called with whatever arguments the caller gave (their overloads do not survive `.call`).
   const writeHead = res.writeHead as (this: ServerResponse, ...args: unknown[]) => ServerResponse;
