@@ -81,22 +81,17 @@ describe('the chat panel on the dashboard', () => {
     // What the wizard's last step does, after it saved the settings.
     const r = await runCli(['setup', '--provider', 'openai', '--model', 'gpt-test', '--api-key', 'sk-test', '--base-url', 'http://127.0.0.1:9/v1'], bot.env);
     assert.equal(r.code, 0, r.stderr);
+    // Only the reloaded chat asks for the setup status from here on (the dashboard asked at its load).
+    const statusAgain = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/onboard/status', { timeout: 15_000 });
     await wizard.evaluate(() => {
       const g = globalThis as unknown as B;
       g.parent.postMessage({ type: 'fluxy:onboard-complete' }, g.location.origin);
     });
     await page.locator('iframe[title="Set up Fluxy"]').waitFor({ state: 'detached', timeout: 10_000 });
-    await waitFor('the chat to load again', async () => {
-      const f = await chatFrame(page);
-      return f
-        .evaluate(() => {
-          const g = globalThis as unknown as B;
-          return g.document.readyState === 'complete' && !g.__before;
-        })
-        .catch(() => false);
-    }, 15_000);
+    assert.equal(((await (await statusAgain).json()) as { configured: boolean }).configured, true);
     const reloaded = await chatFrame(page);
-    await reloaded.locator('#ready').waitFor({ state: 'attached', timeout: 15_000 });
+    assert.equal(await reloaded.evaluate(() => (globalThis as unknown as B).__before), undefined, 'a fresh document');
+    await reloaded.getByRole('textbox', { name: 'Message' }).waitFor({ timeout: 15_000 });
     assert.equal(await reloaded.getByText('Fluxy still needs a model and a password').isVisible(), false);
   });
 
@@ -126,7 +121,7 @@ describe('the chat panel on the dashboard', () => {
     assert.ok(seen.size >= 2, `Tab moved between the chat's controls: ${[...seen].join(' | ')}`);
 
     // Escape pressed inside the chat's own document.
-    await chat.locator('textarea, input, button').first().focus();
+    await chat.getByRole('textbox', { name: 'Message' }).focus();
     await page.keyboard.press('Escape');
     await waitFor('the panel to close', async () => !(await focusState(page)).open, 5_000);
     const closed = await focusState(page);
@@ -195,7 +190,7 @@ describe('the chat panel on the dashboard', () => {
       await page.getByRole('button', { name: 'Open chat', exact: true }).click();
       await waitFor('the panel to open', async () => (await focusState(page)).open, 5_000);
       const chat: Frame = await chatFrame(page);
-      await chat.locator('textarea, input').first().waitFor({ timeout: 15_000 });
+      await chat.getByRole('textbox', { name: 'Message' }).waitFor({ timeout: 15_000 });
       assert.equal((await focusState(page)).on, 'iframe');
     } finally {
       writeFileSync(home, original);
