@@ -2,10 +2,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { OnboardSchema } from '@fluxy/protocol';
 import { loadConfig, updateConfig } from '../shared/config.ts';
 import type { FluxyPaths } from '../shared/paths.ts';
-import { openDatabase } from '../worker/db.ts';
-import { applyOnboard } from '../worker/onboard.ts';
-import { createSettingsStore } from '../worker/settings.ts';
-import { removeSetupToken } from '../worker/setup-token.ts';
+import { openDatabase } from '../storage/db.ts';
+import { applyOnboard } from '../storage/onboard.ts';
+import { createSettingsStore } from '../storage/settings.ts';
+import { removeSetupToken } from '../shared/setup-token.ts';
 import { isAlive, runningInstance } from './pid.ts';
 
 export async function stopCommand(paths: FluxyPaths): Promise<number> {

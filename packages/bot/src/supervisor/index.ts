@@ -8,7 +8,7 @@ import { type FluxyConfig, loadConfig, saveConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { FluxyPaths } from '../shared/paths.ts';
 import { VERSION } from '../shared/version.ts';
-import { readSetupToken } from '../worker/setup-token.ts';
+import { readSetupToken } from '../shared/setup-token.ts';
 import { createAuthGate } from './auth-gate.ts';
 import { createBackendWatcher } from './backend-watcher.ts';
 import { createChatHub } from './chat-socket.ts';

@@ -4,12 +4,12 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { FluxyPaths } from '../shared/paths.ts';
 import type { Logger } from '../shared/logger.ts';
 import { CLIENT_IP_HEADER, INTERNAL_HEADER, PROTO_HEADER, PROXY_HEADER, sessionToken } from '../shared/session-token.ts';
-import type { Db } from './db.ts';
-import { createConversationStore } from './conversations.ts';
+import type { Db } from '../storage/db.ts';
+import { createConversationStore } from '../storage/conversations.ts';
 import { errorHandler, parseBody, sendError } from './http.ts';
 import { createLoginThrottle } from './login-throttle.ts';
-import { createSessionStore } from './sessions.ts';
-import { createSettingsStore } from './settings.ts';
+import { createSessionStore } from '../storage/sessions.ts';
+import { createSettingsStore } from '../storage/settings.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { portalRoutes } from './routes/portal.ts';
 import { settingsRoutes } from './routes/settings.ts';

@@ -5,8 +5,8 @@ import { createLogger } from '../shared/logger.ts';
 import { resolvePaths } from '../shared/paths.ts';
 import { VERSION } from '../shared/version.ts';
 import { createWorkerApp } from './app.ts';
-import { openDatabase } from './db.ts';
-import { ensureSetupToken } from './setup-token.ts';
+import { openDatabase } from '../storage/db.ts';
+import { ensureSetupToken } from '../shared/setup-token.ts';
 
 const log = createLogger('worker');
 const paths = resolvePaths();

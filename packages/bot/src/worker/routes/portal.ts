@@ -3,9 +3,9 @@ import { LoginBodySchema, TokenBodySchema } from '@fluxy/protocol';
 import { SESSION_COOKIE } from '../../shared/session-token.ts';
 import type { WorkerContext } from '../app.ts';
 import { parseBody, sendError } from '../http.ts';
-import { verifyPassword } from '../passwords.ts';
-import { SESSION_TTL_MS } from '../sessions.ts';
-import { consumeSetupToken } from '../setup-token.ts';
+import { verifyPassword } from '../../shared/passwords.ts';
+import { SESSION_TTL_MS } from '../../storage/sessions.ts';
+import { consumeSetupToken } from '../../shared/setup-token.ts';
 
 
 function basicCredentials(header: string | undefined): { username?: string; password: string } | undefined {

@@ -2,9 +2,9 @@ import { type Request, type Response, Router } from 'express';
 import { CurrentConversationSchema, SettingsSaveBodySchema } from '@fluxy/protocol';
 import type { WorkerContext } from '../app.ts';
 import { parseBody, sendError } from '../http.ts';
-import { applyOnboard, onboardStatus } from '../onboard.ts';
-import { verifyPassword } from '../passwords.ts';
-import { removeSetupToken } from '../setup-token.ts';
+import { applyOnboard, onboardStatus } from '../../storage/onboard.ts';
+import { verifyPassword } from '../../shared/passwords.ts';
+import { removeSetupToken } from '../../shared/setup-token.ts';
 
 
 export function settingsRoutes(ctx: WorkerContext): Router {
