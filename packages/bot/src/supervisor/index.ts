@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { type AgentProviderOptions, reapAgentLeftovers } from '../agent/index.ts';
 import { type FluxyConfig, loadConfig, saveConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
+import { killProcessTree } from '../shared/process-tree.ts';
 import type { FluxyPaths } from '../shared/paths.ts';
 import { VERSION } from '../shared/version.ts';
 import { readSetupToken } from '../shared/setup-token.ts';
@@ -24,10 +25,18 @@ export interface SupervisorOptions {
   paths: FluxyPaths;
   port?: number;
   host?: string;
-  tunnel?: boolean;
   log: Logger;
   providerOptions?: AgentProviderOptions;
+  /** Benchmarks only: each bot:token carries when the provider handed it over. */
+  traceTokens?: boolean;
 }
+
+/** How long the start waits for the worker before saying where its log is. */
+const WORKER_START_MS = 30_000;
+/** A session check waits this long for a worker that is (re)starting. */
+const WORKER_WAIT_MS = 15_000;
+/** config.json is re-read at most this often (the user edits publicPaths while Fluxy runs). */
+const CONFIG_RECHECK_MS = 1_000;
 
 export interface PidFile {
   pid: number;
@@ -48,7 +57,7 @@ function createConfigReader(path: string, log: Logger) {
   let checkedAt = 0;
   return () => {
     const now = Date.now();
-    if (now - checkedAt < 1000) return config;
+    if (now - checkedAt < CONFIG_RECHECK_MS) return config;
     checkedAt = now;
     try {
       const m = statSync(path).mtimeMs;
@@ -85,7 +94,7 @@ export async function startSupervisor(options: SupervisorOptions) {
 
   const gate = createAuthGate({
     validate: async (token) => {
-      if (children.worker.state !== 'running' && !(await children.worker.whenReady(15_000))) throw new Error('worker is not running');
+      if (children.worker.state !== 'running' && !(await children.worker.whenReady(WORKER_WAIT_MS))) throw new Error('worker is not running');
       return worker.validateToken(token);
     },
   });
@@ -101,7 +110,7 @@ export async function startSupervisor(options: SupervisorOptions) {
     watcher,
     log: log.child('chat'),
     providerOptions: options.providerOptions,
-    traceTokens: process.env.FLUXY_TRACE_TOKENS === '1',
+    traceTokens: options.traceTokens,
   });
   chat.setHandler(chatService);
 
@@ -171,7 +180,7 @@ export async function startSupervisor(options: SupervisorOptions) {
   watcher.start();
 
   const url = `http://${displayHost(host)}:${port}`;
-  const workerUp = await children.worker.whenReady(30_000);
+  const workerUp = await children.worker.whenReady(WORKER_START_MS);
   if (!workerUp) log.error(`the worker did not start; see ${join(paths.logs, 'worker.log')}`);
   reportChildren();
   const setupToken = readSetupToken(paths.setupToken);
@@ -203,7 +212,7 @@ export async function startSupervisor(options: SupervisorOptions) {
     close,
     /** For a shutdown that ran out of time: kill what is left and leave no pid file behind. */
     killNow(): void {
-      for (const c of children.all) if (c.pid) process.kill(-c.pid, 'SIGKILL');
+      for (const c of children.all) killProcessTree(c.pid, 'SIGKILL');
       rmSync(paths.pidFile, { force: true });
     },
   };

@@ -3,6 +3,7 @@ import { ChildrenReportSchema } from '@fluxy/protocol';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { FluxyPaths } from '../shared/paths.ts';
 import type { Logger } from '../shared/logger.ts';
+import { isOpenWorkerRoute } from '../shared/open-routes.ts';
 import { CLIENT_IP_HEADER, INTERNAL_HEADER, PROTO_HEADER, PROXY_HEADER, sessionToken } from '../shared/session-token.ts';
 import type { Db } from '../storage/db.ts';
 import { createConversationStore } from '../storage/conversations.ts';
@@ -51,9 +52,6 @@ function secretMatches(given: string | string[] | undefined, secret: string): bo
   return timingSafeEqual(Buffer.from(given), Buffer.from(secret));
 }
 
-/** Routes anyone may call; everything else needs a session or the supervisor's secret. */
-const OPEN_ROUTES = new Set(['GET /api/health', 'HEAD /api/health', 'POST /api/portal/login', 'GET /api/portal/login', 'POST /api/portal/setup-token']);
-
 export function createWorkerApp(options: WorkerOptions) {
   const ctx = createWorkerContext(options);
   const app = express();
@@ -76,7 +74,8 @@ export function createWorkerApp(options: WorkerOptions) {
       if (token && ctx.sessions.validate(token).valid) req.fluxy.token = token;
       return next();
     }
-    if (OPEN_ROUTES.has(`${req.method} ${req.path}`)) return next();
+    // Routes anyone may call; everything else needs a session or the supervisor's secret.
+    if (isOpenWorkerRoute(req.method, req.path)) return next();
     if (token && ctx.sessions.validate(token).valid) {
       req.fluxy.token = token;
       return next();

@@ -1,5 +1,5 @@
 import { type Request, type Response, Router } from 'express';
-import { CurrentConversationSchema, SettingsSaveBodySchema } from '@fluxy/protocol';
+import { CurrentConversationSchema, SETTINGS_CHANGED_HEADER, SettingsSaveBodySchema } from '@fluxy/protocol';
 import type { WorkerContext } from '../app.ts';
 import { parseBody, sendError } from '../http.ts';
 import { applyOnboard, onboardStatus } from '../../storage/onboard.ts';
@@ -46,6 +46,7 @@ export function settingsRoutes(ctx: WorkerContext): Router {
   r.post('/api/onboard', async (req, res) => {
     const failure = await save(req);
     if (failure) return fail(res, failure);
+    res.setHeader(SETTINGS_CHANGED_HEADER, '1');
     res.json({ ok: true, ...onboardStatus(ctx.settings) });
   });
 
@@ -55,6 +56,7 @@ export function settingsRoutes(ctx: WorkerContext): Router {
   r.put('/api/settings', async (req, res) => {
     const failure = await save(req);
     if (failure) return fail(res, failure);
+    res.setHeader(SETTINGS_CHANGED_HEADER, '1');
     res.json(ctx.settings.publicView());
   });
   /** Secrets for the supervisor's agent; never reachable with a browser session. */
