@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { type AgentProviderOptions, reapAgentLeftovers } from '../agent/index.ts';
 import { type FluxyConfig, loadConfig, saveConfig } from '../shared/config.ts';
+import { localUrl } from '../shared/local-url.ts';
 import type { Logger } from '../shared/logger.ts';
 import { killProcessTree } from '../shared/process-tree.ts';
 import type { FluxyPaths } from '../shared/paths.ts';
@@ -43,11 +44,6 @@ export interface PidFile {
   port: number;
   host: string;
   startedAt: string;
-}
-
-function displayHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** The config, re-read when the file changes (the user edits publicPaths while Fluxy runs), at most once a second. */
@@ -179,7 +175,7 @@ export async function startSupervisor(options: SupervisorOptions) {
   for (const child of children.all) child.start();
   watcher.start();
 
-  const url = `http://${displayHost(host)}:${port}`;
+  const url = localUrl(host, port);
   const workerUp = await children.worker.whenReady(WORKER_START_MS);
   if (!workerUp) log.error(`the worker did not start; see ${join(paths.logs, 'worker.log')}`);
   reportChildren();

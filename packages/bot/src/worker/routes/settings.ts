@@ -1,6 +1,6 @@
 import { type Request, type Response, Router } from 'express';
 import { CurrentConversationSchema, SETTINGS_CHANGED_HEADER, SettingsSaveBodySchema } from '@fluxy/protocol';
-import type { WorkerContext } from '../app.ts';
+import type { WorkerContext } from '../context.ts';
 import { parseBody, sendError } from '../http.ts';
 import { applyOnboard, onboardStatus } from '../../storage/onboard.ts';
 import { verifyPassword } from '../../shared/passwords.ts';
@@ -21,7 +21,7 @@ export function settingsRoutes(ctx: WorkerContext): Router {
     const changingPassword = input.password !== undefined && stored !== undefined;
     if (changingPassword) {
       // The same throttle as sign-in: a stolen session must not guess the password at full speed.
-      const account = (ctx.settings.get('portalUsername') ?? 'owner').toLowerCase();
+      const account = ctx.throttleAccount();
       const wait = ctx.throttle.retryAfterMs(account, req.fluxy.clientIp);
       if (wait > 0) {
         return { status: 429, code: 'too_many_attempts', message: `Too many wrong passwords. Try again in ${Math.ceil(wait / 1000)} s.`, retryAfter: Math.ceil(wait / 1000) };
