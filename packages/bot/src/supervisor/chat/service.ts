@@ -31,6 +31,9 @@ export interface ChatServiceDeps {
 
 type UserMessage = Extract<ClientMessage, { type: 'user:message' }>;
 
+/** At shutdown, running turns get this long to store what they have. */
+const CLOSE_GRACE_MS = 2_000;
+
 /**
  * The chat's server side: stores each message through the worker before the agent sees it, runs
  * one turn at a time per conversation (later messages queue), streams every event to every
@@ -191,7 +194,7 @@ export function createChatService(
     },
     invalidateSettings: settings.invalidate,
     /** Refuses new messages, stops every turn, gives them `graceMs` to store what they have, then closes the provider. */
-    async close(graceMs = 2_000) {
+    async close(graceMs = CLOSE_GRACE_MS) {
       closing = true;
       queue.stop(undefined, true);
       await queue.settle(graceMs);
