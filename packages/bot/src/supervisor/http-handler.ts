@@ -142,7 +142,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
       return;
     }
     prepare(req, part, authorizedByBearer);
-    deps.proxy.web(req, res, part, child, part === 'vite');
+    deps.proxy.web(req, res, part, child);
   };
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -79,7 +79,8 @@ export async function startSupervisor(options: SupervisorOptions) {
   if (reaped > 0) log.warn(`stopped ${reaped} process(es) an earlier agent left running`);
 
   const internalSecret = randomBytes(32).toString('base64url');
-  const children = createChildren(paths, port, internalSecret, log);
+  const backendSecret = randomBytes(32).toString('base64url');
+  const children = createChildren(paths, port, { internal: internalSecret, backend: backendSecret }, log);
 
   const worker = createWorkerClient(`http://127.0.0.1:${children.worker.spec.port}`, internalSecret);
 
@@ -90,7 +91,7 @@ export async function startSupervisor(options: SupervisorOptions) {
     },
   });
   const chat = createChatHub({ gate, log: log.child('chat') });
-  const proxy = createChildProxy(log.child('proxy'));
+  const proxy = createChildProxy(log.child('proxy'), backendSecret);
 
   const watcher = createBackendWatcher(join(paths.workspace, 'backend'), () => void children.backend.restart(), log.child('watcher'));
   const chatService = createChatService({

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { forwardHttp } from '@fluxy/http-forward';
 import { createProxyServer } from 'http-proxy-3';
 import { errorBody } from '../shared/errors.ts';
+import { BACKEND_SECRET_HEADER } from '../shared/backend-secret.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ManagedChild } from './child.ts';
 import { wantsHtml } from './routes.ts';
@@ -63,10 +64,13 @@ export function sendUnavailable(req: IncomingMessage, res: ServerResponse, part:
  * chunked DELETE cannot smuggle a second request into a child); WebSocket upgrades through
  * http-proxy-3.
  */
-export function createChildProxy(log: Logger) {
+export function createChildProxy(log: Logger, backendSecret: string) {
   const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
   const proxy = createProxyServer({ agent, xfwd: false, ws: true, proxyTimeout: 0 });
   const wsTargets = new WeakMap<IncomingMessage, { part: Part; child: ManagedChild }>();
+  // A client's own copy of the backend's secret header never passes; the backend gets ours.
+  const noSecret = new Set([BACKEND_SECRET_HEADER]);
+  const toBackend = { [BACKEND_SECRET_HEADER]: backendSecret };
   const origins = new Map<number, URL>();
   const originOf = (port: number) => {
     let url = origins.get(port);
@@ -84,12 +88,17 @@ export function createChildProxy(log: Logger) {
   });
 
   return {
-    /** `changeOrigin`: the child sees its own address as Host (the client's stays in X-Forwarded-Host). */
-    web(req: IncomingMessage, res: ServerResponse, part: Part, child: ManagedChild, changeOrigin = false): void {
+    /**
+     * The worker sees the client's Host; Vite and the backend their own address (Vite's host check,
+     * and the backend's gate, want it), the client's Host being in X-Forwarded-Host.
+     */
+    web(req: IncomingMessage, res: ServerResponse, part: Part, child: ManagedChild): void {
       forwardHttp(req, res, {
         target: originOf(child.spec.port),
         agent,
-        keepHost: !changeOrigin,
+        keepHost: part === 'worker',
+        drop: noSecret,
+        set: part === 'backend' ? toBackend : undefined,
         onError: (err) => {
           log.debug('proxy error', { part, error: err });
           sendUnavailable(req, res, part, child);
