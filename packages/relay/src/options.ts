@@ -1,3 +1,4 @@
+import { HEADERS_TIMEOUT_MS, MAX_CONNECTIONS_PER_ADDRESS } from '@fluxy/http-forward/server-guard';
 import type { LookupFunction } from 'node:net';
 import type { Logger } from './logger.ts';
 import type { RelayStore } from './store/index.ts';
@@ -30,6 +31,10 @@ export interface RelayOptions {
   maxBodyBytes?: number;
   /** A socket with no traffic for this long is closed. Default 300 s. Not a cap on duration. */
   idleTimeoutSeconds?: number;
+  /** Request headers must arrive within this long, else 408 and the socket is closed. Default 30 s. */
+  headersTimeoutMs?: number;
+  /** Connections one client address may hold at once (0: no cap; always off with trustProxy). Default 256. */
+  maxConnectionsPerAddress?: number;
   /** How long a found handle's tunnel URL is cached in this process. Default 5000 ms. */
   cacheTtlMs?: number;
   logger?: Logger;
@@ -64,6 +69,9 @@ export function resolveRelayOptions(o: RelayOptions): ResolvedRelayOptions {
     maxConcurrentPerHandle: o.maxConcurrentPerHandle ?? 256,
     maxBodyBytes: o.maxBodyBytes ?? 16 * 1024,
     idleTimeoutSeconds: o.idleTimeoutSeconds ?? 300,
+    headersTimeoutMs: o.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+    // Behind a load balancer every connection comes from the balancer's address.
+    maxConnectionsPerAddress: o.trustProxy ? 0 : (o.maxConnectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS),
     cacheTtlMs: o.cacheTtlMs ?? 5000,
   };
 }

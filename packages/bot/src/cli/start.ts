@@ -18,7 +18,10 @@ export async function startCommand(paths: FluxyPaths, opts: { port?: number; hos
     // Retries of a failed model request (default 2); tests and scripts that want failures at once set 0.
     const retries = process.env.FLUXY_AGENT_MAX_RETRIES;
     const providerOptions = retries !== undefined && /^\d+$/.test(retries) ? { maxRetries: Number(retries) } : {};
-    supervisor = await startSupervisor({ paths, port: opts.port, host: opts.host, tunnel: opts.tunnel, log, providerOptions });
+    // The headers timeout, shortened by tests that hold idle connections past it.
+    const headersTimeout = process.env.FLUXY_HEADERS_TIMEOUT_MS;
+    const headersTimeoutMs = headersTimeout !== undefined && /^\d+$/.test(headersTimeout) ? Number(headersTimeout) : undefined;
+    supervisor = await startSupervisor({ paths, port: opts.port, host: opts.host, tunnel: opts.tunnel, log, providerOptions, headersTimeoutMs });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') console.error(`Port ${opts.port ?? 'configured'} is in use. Pick another with --port.`);

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
+import { edgeServerOptions, guardEdge } from '@fluxy/http-forward/server-guard';
 import { type AgentProviderOptions, reapAgentLeftovers } from '../agent/index.ts';
 import { type FluxyConfig, loadConfig, saveConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -27,6 +28,10 @@ export interface SupervisorOptions {
   tunnel?: boolean;
   log: Logger;
   providerOptions?: AgentProviderOptions;
+  /** How long request headers may take (default 30 s; tests shorten it). */
+  headersTimeoutMs?: number;
+  /** Connections one client address may hold at once (default MAX_CONNECTIONS_PER_ADDRESS). */
+  maxConnectionsPerAddress?: number;
 }
 
 export interface PidFile {
@@ -128,8 +133,10 @@ export async function startSupervisor(options: SupervisorOptions) {
   };
   const handler = createRequestHandler(handlerDeps, { trustForwarded: false });
 
-  // No request timeout: uploads and streams to the workspace backend may be long. Headers must come quickly.
-  const server: Server = createServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 });
+  // No request timeout: uploads and streams to the workspace backend may be long. Headers must come
+  // quickly; a client holds at most so many connections (guardEdge also answers malformed HTTP).
+  const server: Server = createServer({ ...edgeServerOptions(options.headersTimeoutMs), keepAliveTimeout: 65_000 });
+  guardEdge(server, { maxConnectionsPerAddress: options.maxConnectionsPerAddress });
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);
@@ -150,14 +157,6 @@ export async function startSupervisor(options: SupervisorOptions) {
       socket.destroy();
     });
   });
-  // Malformed HTTP is answered at the socket instead of being left to hang.
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    const body = JSON.stringify({ error: { code: 'bad_request', message: 'Malformed HTTP request.' } });
-    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
-  });
-
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
