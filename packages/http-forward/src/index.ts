@@ -86,8 +86,9 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, options: 
   if (options.set) Object.assign(headers, options.set);
   if (!options.keepHost) headers.host = target.host;
   // Node's client sends a body written to a GET, DELETE or OPTIONS request unframed unless told
-  // otherwise: name the framing the client used, always.
-  if (framing === 'chunked') headers['transfer-encoding'] = 'chunked';
+  // otherwise: name the framing the client used, always (any codings before `chunked` included:
+  // the body Node hands us is still coded by them).
+  if (framing === 'chunked') headers['transfer-encoding'] = req.headers['transfer-encoding'];
   const send = target.protocol === 'https:' ? httpsRequest : request;
   const upstream = send({
     protocol: target.protocol,
