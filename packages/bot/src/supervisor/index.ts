@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
@@ -8,6 +8,7 @@ import { type FluxyConfig, loadConfig, saveConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { FluxyPaths } from '../shared/paths.ts';
 import { lockDownDataDir, restrictNewFiles } from '../shared/private-files.ts';
+import { secretMatches } from '../shared/secret-match.ts';
 import { VERSION } from '../shared/version.ts';
 import { readSetupToken } from '../worker/setup-token.ts';
 import { createAuthGate } from './auth-gate.ts';
@@ -133,8 +134,7 @@ export async function startSupervisor(options: SupervisorOptions) {
       version: VERSION,
       ...(detailed ? { children: childStates() } : {}),
     }),
-    statusKeyMatches: (given: string | string[] | undefined) =>
-      typeof given === 'string' && given.length === statusKey.length && timingSafeEqual(Buffer.from(given), Buffer.from(statusKey)),
+    statusKeyMatches: (given: string | string[] | undefined) => secretMatches(given, statusKey),
     onSettingsWrite: () => chatService.invalidateSettings(),
     internalSecret,
     log,

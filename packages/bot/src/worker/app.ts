@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { FluxyPaths } from '../shared/paths.ts';
 import type { Logger } from '../shared/logger.ts';
+import { secretMatches } from '../shared/secret-match.ts';
 import { CLIENT_IP_HEADER, INTERNAL_HEADER, PROTO_HEADER, PROXY_HEADER, sessionCredentials } from '../shared/session-token.ts';
 import type { Db } from './db.ts';
 import { createConversationStore } from './conversations.ts';
@@ -43,11 +43,6 @@ declare global {
       fluxy: { internal: boolean; token?: string; clientIp: string; https: boolean };
     }
   }
-}
-
-function secretMatches(given: string | string[] | undefined, secret: string): boolean {
-  if (typeof given !== 'string' || given.length !== secret.length) return false;
-  return timingSafeEqual(Buffer.from(given), Buffer.from(secret));
 }
 
 /** Routes anyone may call; everything else needs a session or the supervisor's secret. */
