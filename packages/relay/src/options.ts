@@ -25,6 +25,13 @@ export interface RelayOptions {
   registerLimit?: { max: number; windowSeconds: number };
   /** Availability checks per client address per window. Default 120 per minute. */
   availabilityLimit?: { max: number; windowSeconds: number };
+  /**
+   * Renames per handle, and separately per client address, per window. Default 5 per hour: each
+   * rename holds the old name for a week, so unlimited renames squatted names by the hundred.
+   */
+  renameLimit?: { max: number; windowSeconds: number };
+  /** Requests with a wrong relay token per client address per window. Default 20 per minute. */
+  badTokenLimit?: { max: number; windowSeconds: number };
   /** Concurrent proxied requests and WebSockets per handle, per relay process. Default 256. */
   maxConcurrentPerHandle?: number;
   /** Largest body the relay's own API accepts. Default 16 KiB. */
@@ -66,6 +73,8 @@ export function resolveRelayOptions(o: RelayOptions): ResolvedRelayOptions {
     coolingOffSeconds: o.coolingOffSeconds ?? 7 * 24 * 3600,
     registerLimit: o.registerLimit ?? { max: 10, windowSeconds: 3600 },
     availabilityLimit: o.availabilityLimit ?? { max: 120, windowSeconds: 60 },
+    renameLimit: o.renameLimit ?? { max: 5, windowSeconds: 3600 },
+    badTokenLimit: o.badTokenLimit ?? { max: 20, windowSeconds: 60 },
     maxConcurrentPerHandle: o.maxConcurrentPerHandle ?? 256,
     maxBodyBytes: o.maxBodyBytes ?? 16 * 1024,
     idleTimeoutSeconds: o.idleTimeoutSeconds ?? 300,

@@ -50,6 +50,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     maxBodyBytes: o.maxBodyBytes,
     registerLimiter: createRateLimiter(o.registerLimit.max, o.registerLimit.windowSeconds * 1000, now),
     availabilityLimiter: createRateLimiter(o.availabilityLimit.max, o.availabilityLimit.windowSeconds * 1000, now),
+    renameLimiter: createRateLimiter(o.renameLimit.max, o.renameLimit.windowSeconds * 1000, now),
+    badTokenLimiter: createRateLimiter(o.badTokenLimit.max, o.badTokenLimit.windowSeconds * 1000, now),
     lookup: o.lookup,
     changed(key) {
       cache.invalidate(key);
@@ -142,6 +144,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       bots.close();
       ctx.registerLimiter.close();
       ctx.availabilityLimiter.close();
+      ctx.renameLimiter.close();
+      ctx.badTokenLimiter.close();
       if (ownsStore) await store.close();
       logger.info('relay stopped');
     },

@@ -92,6 +92,8 @@ export async function startRelay(options: Partial<RelayOptions> = {}): Promise<T
     scheme: 'https',
     registerLimit: { max: 1000, windowSeconds: 60 },
     availabilityLimit: { max: 1000, windowSeconds: 60 },
+    renameLimit: { max: 1000, windowSeconds: 60 },
+    badTokenLimit: { max: 1000, windowSeconds: 60 },
     logger: createLogger('debug', {}, (line) => logs.push(line)),
     ...options,
   });

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { loadConfig, updateConfig } from '../shared/config.ts';
 import type { FluxyPaths } from '../shared/paths.ts';
+import { STATUS_HEADER } from '../shared/session-token.ts';
 import { openDatabase } from '../worker/db.ts';
 import { applyOnboard, OnboardSchema } from '../worker/onboard.ts';
 import { createSettingsStore } from '../worker/settings.ts';
@@ -40,7 +41,9 @@ export async function statusCommand(paths: FluxyPaths): Promise<number> {
   console.log(`  local:  ${url}`);
   console.log(`  public: ${config.relay.publicUrl ?? '(none: no relay handle yet)'}`);
   try {
-    const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5000) });
+    // The pid file's key buys the children's details, which /api/health shows no stranger.
+    const headers: Record<string, string> = running.statusKey ? { [STATUS_HEADER]: running.statusKey } : {};
+    const res = await fetch(`${url}/api/health`, { headers, signal: AbortSignal.timeout(5000) });
     const health = (await res.json()) as { children?: Record<string, { state: string; restarts: number; pid: number | null }> };
     for (const [name, c] of Object.entries(health.children ?? {})) {
       console.log(`  ${name.padEnd(8)} ${c.state}${c.pid ? ` (pid ${c.pid})` : ''}${c.restarts ? `, ${c.restarts} restarts` : ''}`);

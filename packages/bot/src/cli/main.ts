@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { resolvePaths } from '../shared/paths.ts';
+import { restrictNewFiles } from '../shared/private-files.ts';
 import { VERSION } from '../shared/version.ts';
 import { setupCommand, statusCommand, stopCommand } from './commands.ts';
 import { startCommand } from './start.ts';
@@ -34,6 +35,8 @@ if (argv[0] === '--version' || argv[0] === '-v') {
 }
 
 const [command, ...rest] = argv;
+// Before any command creates memory.db, config.json or a log: owner-only from the first file on.
+restrictNewFiles();
 const paths = resolvePaths();
 
 function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(options: T) {

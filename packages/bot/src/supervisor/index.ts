@@ -8,6 +8,8 @@ import { type AgentProviderOptions, reapAgentLeftovers } from '../agent/index.ts
 import { type FluxyConfig, loadConfig, saveConfig } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { FluxyPaths } from '../shared/paths.ts';
+import { lockDownDataDir, restrictNewFiles } from '../shared/private-files.ts';
+import { secretMatches } from '../shared/secret-match.ts';
 import { VERSION } from '../shared/version.ts';
 import { readSetupToken } from '../worker/setup-token.ts';
 import { createAuthGate } from './auth-gate.ts';
@@ -39,6 +41,8 @@ export interface PidFile {
   port: number;
   host: string;
   startedAt: string;
+  /** Sent by `fluxy status` as `x-fluxy-status` for the detailed /api/health; this file is 0600. */
+  statusKey?: string;
 }
 
 function displayHost(host: string): string {
@@ -70,6 +74,7 @@ function createConfigReader(path: string, log: Logger) {
 
 export async function startSupervisor(options: SupervisorOptions) {
   const { paths, log } = options;
+  restrictNewFiles();
   for (const dir of [paths.home, paths.logs, paths.bin, paths.claudeConfig, paths.viteCache]) mkdirSync(dir, { recursive: true });
   const initial = loadConfig(paths.config);
   // The contract's data directory has a config.json from the first start on (defaults until changed).
@@ -78,12 +83,16 @@ export async function startSupervisor(options: SupervisorOptions) {
   const host = options.host ?? initial.host;
   const readConfig = createConfigReader(paths.config, log);
   if (ensureWorkspace(paths).created) log.info(`created your workspace at ${paths.workspace}`);
+  // After the workspace copy (which keeps the template's 0755) and before any child opens a file.
+  const fixedModes = lockDownDataDir(paths.home);
+  if (fixedModes > 0) log.info(`made ${fixedModes} file(s) in ${paths.home} private to you (0600/0700)`);
 
   // Whatever an agent of a supervisor that died by SIGKILL left running (see agent/leftovers.ts).
   const reaped = reapAgentLeftovers(paths.claudeConfig);
   if (reaped > 0) log.warn(`stopped ${reaped} process(es) an earlier agent left running`);
 
   const internalSecret = randomBytes(32).toString('base64url');
+  const statusKey = randomBytes(32).toString('base64url');
   const backendSecret = randomBytes(32).toString('base64url');
   const children = createChildren(paths, port, { internal: internalSecret, backend: backendSecret }, log);
 
@@ -126,7 +135,12 @@ export async function startSupervisor(options: SupervisorOptions) {
     proxy,
     serveStatic: createStaticHandler(paths.chatStatic),
     publicPaths: () => readConfig().publicPaths,
-    healthFallback: () => ({ ok: false, version: VERSION, children: childStates() }),
+    health: (detailed: boolean) => ({
+      ok: children.worker.state === 'running',
+      version: VERSION,
+      ...(detailed ? { children: childStates() } : {}),
+    }),
+    statusKeyMatches: (given: string | string[] | undefined) => secretMatches(given, statusKey),
     onSettingsWrite: () => chatService.invalidateSettings(),
     internalSecret,
     log,
@@ -164,7 +178,9 @@ export async function startSupervisor(options: SupervisorOptions) {
       resolve();
     });
   });
-  writeFileSync(paths.pidFile, JSON.stringify({ pid: process.pid, port, host, startedAt: new Date().toISOString() } satisfies PidFile));
+  writeFileSync(paths.pidFile, JSON.stringify({ pid: process.pid, port, host, startedAt: new Date().toISOString(), statusKey } satisfies PidFile), {
+    mode: 0o600,
+  });
 
   for (const child of children.all) child.start();
   watcher.start();

@@ -1,8 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { FluxyPaths } from '../shared/paths.ts';
 import type { Logger } from '../shared/logger.ts';
-import { CLIENT_IP_HEADER, INTERNAL_HEADER, PROTO_HEADER, PROXY_HEADER, sessionToken } from '../shared/session-token.ts';
+import { secretMatches } from '../shared/secret-match.ts';
+import { CLIENT_IP_HEADER, INTERNAL_HEADER, PROTO_HEADER, PROXY_HEADER, sessionCredentials } from '../shared/session-token.ts';
 import type { Db } from './db.ts';
 import { createConversationStore } from './conversations.ts';
 import { errorHandler, sendError } from './http.ts';
@@ -45,11 +45,6 @@ declare global {
   }
 }
 
-function secretMatches(given: string | string[] | undefined, secret: string): boolean {
-  if (typeof given !== 'string' || given.length !== secret.length) return false;
-  return timingSafeEqual(Buffer.from(given), Buffer.from(secret));
-}
-
 /** Routes anyone may call; everything else needs a session or the supervisor's secret. */
 const OPEN_ROUTES = new Set(['GET /api/health', 'HEAD /api/health', 'POST /api/portal/login', 'GET /api/portal/login', 'POST /api/portal/setup-token']);
 
@@ -69,17 +64,11 @@ export function createWorkerApp(options: WorkerOptions) {
       clientIp: viaProxy && typeof forwardedIp === 'string' ? forwardedIp : (req.socket.remoteAddress ?? 'unknown'),
       https: viaProxy && req.headers[PROTO_HEADER] === 'https',
     };
-    const token = sessionToken(req.headers);
-    if (internal) {
-      // The supervisor may name the session it acts for (settings:save keeps that session alive).
-      if (token && ctx.sessions.validate(token).valid) req.fluxy.token = token;
-      return next();
-    }
-    if (OPEN_ROUTES.has(`${req.method} ${req.path}`)) return next();
-    if (token && ctx.sessions.validate(token).valid) {
-      req.fluxy.token = token;
-      return next();
-    }
+    // The first valid one: a bad extra cookie (tossed by a sibling bot) must not sign the owner out.
+    const token = sessionCredentials(req.headers).find((c) => ctx.sessions.validate(c.token).valid)?.token;
+    // With the secret, the supervisor may name the session it acts for (settings:save keeps that session alive).
+    if (token) req.fluxy.token = token;
+    if (internal || token || OPEN_ROUTES.has(`${req.method} ${req.path}`)) return next();
     sendError(res, 401, 'unauthorized', 'Sign in first.');
   });
 
@@ -87,7 +76,9 @@ export function createWorkerApp(options: WorkerOptions) {
   app.use(whisperRoutes(ctx));
   app.use(express.json({ limit: '1mb' }));
 
-  app.get('/api/health', (_req, res) => {
+  app.get('/api/health', (req, res) => {
+    // Pids, ports and restart counts help an attacker time a crash: a session or the supervisor only.
+    if (!req.fluxy.internal && !req.fluxy.token) return void res.json({ ok: true, version: options.version });
     res.json({ ok: true, version: options.version, uptimeMs: Date.now() - ctx.startedAt, children: ctx.children });
   });
   app.post('/api/internal/children', (req, res) => {
