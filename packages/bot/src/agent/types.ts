@@ -1,5 +1,6 @@
 // The seam between the supervisor and the model providers. The supervisor only ever sees these
 // types; each provider turns its own wire format into AgentEvents.
+import type { AgentErrorCode } from '@fluxy/protocol';
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -66,14 +67,8 @@ export interface AgentTurn {
   signal: AbortSignal;
 }
 
-export type AgentErrorCode =
-  | 'auth_failed'
-  | 'rate_limited'
-  | 'provider_unavailable'
-  | 'provider_error'
-  | 'stream_interrupted'
-  | 'bad_request'
-  | 'not_configured';
+/** The stable codes of a failed turn; the list lives with the chat's wire codes. */
+export type { AgentErrorCode } from '@fluxy/protocol';
 
 export interface AgentUsage {
   inputTokens: number;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { errorBody } from '../shared/errors.ts';
+import { errorBody, FluxyError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import {
   CLIENT_IP_HEADER,
@@ -20,6 +20,8 @@ import { fromOwnOrigin, isCrossOriginWrite } from './origin-check.ts';
 import { type ChildProxy, type Part, sendUnavailable } from './proxy.ts';
 import { checkPath, classify, wantsHtml } from './routes.ts';
 import { setSecurityHeaders } from './security-headers.ts';
+import { watchSettingsChanged } from './settings-changed.ts';
+import { WORKER_BAD_REPLY } from './worker-client.ts';
 
 /** How long a request waits for a child that is starting or restarting before it gets a 502. */
 const CHILD_WAIT_MS = 15_000;
@@ -38,7 +40,7 @@ export interface HandlerDeps {
   health(detailed: boolean): { ok: boolean };
   /** Whether an `x-fluxy-status` header carries the key of this run's pid file (mode 0600). */
   statusKeyMatches(given: string | string[] | undefined): boolean;
-  /** A request that may change the provider settings went to the worker. */
+  /** The worker said a request changed the provider settings (see settings-changed.ts). */
   onSettingsWrite(): void;
   internalSecret: string;
   log: Logger;
@@ -78,6 +80,10 @@ function clientAddress(req: IncomingMessage, trustForwarded: boolean): string {
   }
   return req.socket.remoteAddress ?? 'unknown';
 }
+
+/** A worker that answered, but not in its API's shape (see worker-client.ts): a 502, not "unavailable". */
+const isBadReply = (err: unknown): err is FluxyError => err instanceof FluxyError && err.code === WORKER_BAD_REPLY;
+
 
 export function createRequestHandler(deps: HandlerDeps, listener: ListenerOptions) {
   const { children, gate, log } = deps;
@@ -132,6 +138,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
       return;
     }
     prepare(req, part, authorizedByBearer);
+    if (part === 'worker') watchSettingsChanged(res, deps.onSettingsWrite);
     deps.proxy.web(req, res, part, child);
   };
 
@@ -141,7 +148,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
     const checked = checkPath(req.url);
     if (!checked.ok) return sendJson(res, 400, 'bad_path', checked.message);
     const route = classify(req.method ?? 'GET', checked.pathname, checked.search, deps.publicPaths());
-    if (route.kind === 'worker' && route.health && deps.statusKeyMatches(req.headers[STATUS_HEADER])) {
+    if (route.kind === 'worker' && checked.pathname === '/api/health' && deps.statusKeyMatches(req.headers[STATUS_HEADER])) {
       const body = deps.health(true);
       res.writeHead(body.ok ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
       return void res.end(JSON.stringify(body));
@@ -152,6 +159,10 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
     if (!open) {
       const auth = await authenticated(req);
       if (auth.error) {
+        if (isBadReply(auth.error)) {
+          log.error('cannot check a session: the worker answered nonsense', { error: auth.error });
+          return sendJson(res, 502, auth.error.code, auth.error.message);
+        }
         log.warn('cannot check a session: worker unreachable', { error: auth.error });
         return sendUnavailable(req, res, 'worker', children.worker);
       }
@@ -168,9 +179,6 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
         return sendJson(res, 403, 'cross_origin', 'This request came from another site with your session cookie: refused. Send it from this bot\'s own pages, or use Authorization: Bearer.');
       }
       if (route.kind === 'worker' && req.method === 'POST' && checked.pathname === '/api/portal/logout') gate.forget(auth.token!);
-      if (route.kind === 'worker' && req.method !== 'GET' && (checked.pathname === '/api/settings' || checked.pathname === '/api/onboard')) {
-        res.once('finish', deps.onSettingsWrite);
-      }
     }
 
     switch (route.kind) {
@@ -200,6 +208,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
     for (const h of INTERNAL_HEADERS) delete req.headers[h];
     const auth = await authenticated(req);
     if (!auth.ok) {
+      if (isBadReply(auth.error)) return rejectUpgrade(socket, 502, 'Bad Gateway', auth.error.code, auth.error.message);
       return auth.error
         ? rejectUpgrade(socket, 503, 'Service Unavailable', 'worker_unavailable', 'Cannot check the session right now.')
         : rejectUpgrade(socket, 401, 'Unauthorized', 'unauthorized', 'Sign in first: send the fluxy_session cookie or Authorization: Bearer.');

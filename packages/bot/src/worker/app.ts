@@ -1,52 +1,14 @@
+import { ChildrenReportSchema } from '@fluxy/protocol';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { FluxyPaths } from '../shared/paths.ts';
-import type { Logger } from '../shared/logger.ts';
+import { isOpenWorkerRoute } from '../shared/open-routes.ts';
 import { secretMatches } from '../shared/secret-match.ts';
 import { CLIENT_IP_HEADER, INTERNAL_HEADER, PROTO_HEADER, PROXY_HEADER, sessionCredentials } from '../shared/session-token.ts';
-import type { Db } from './db.ts';
-import { createConversationStore } from './conversations.ts';
-import { errorHandler, sendError } from './http.ts';
-import { createLoginThrottle } from './login-throttle.ts';
-import { createSessionStore } from './sessions.ts';
-import { createSettingsStore } from './settings.ts';
+import { createWorkerContext, type WorkerOptions } from './context.ts';
+import { errorHandler, parseBody, sendError } from './http.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { portalRoutes } from './routes/portal.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { whisperRoutes } from './routes/whisper.ts';
-
-export interface WorkerOptions {
-  db: Db;
-  paths: FluxyPaths;
-  /** Shared with the supervisor: marks its own calls and the metadata it forwards. */
-  internalSecret: string;
-  log: Logger;
-  version: string;
-}
-
-export type WorkerContext = ReturnType<typeof createWorkerContext>;
-
-function createWorkerContext(options: WorkerOptions) {
-  return {
-    ...options,
-    sessions: createSessionStore(options.db),
-    settings: createSettingsStore(options.db),
-    conversations: createConversationStore(options.db),
-    throttle: createLoginThrottle(),
-    children: {} as Record<string, unknown>,
-    startedAt: Date.now(),
-  };
-}
-
-declare global {
-  namespace Express {
-    interface Request {
-      fluxy: { internal: boolean; token?: string; clientIp: string; https: boolean };
-    }
-  }
-}
-
-/** Routes anyone may call; everything else needs a session or the supervisor's secret. */
-const OPEN_ROUTES = new Set(['GET /api/health', 'HEAD /api/health', 'POST /api/portal/login', 'GET /api/portal/login', 'POST /api/portal/setup-token']);
 
 export function createWorkerApp(options: WorkerOptions) {
   const ctx = createWorkerContext(options);
@@ -68,7 +30,7 @@ export function createWorkerApp(options: WorkerOptions) {
     const token = sessionCredentials(req.headers).find((c) => ctx.sessions.validate(c.token).valid)?.token;
     // With the secret, the supervisor may name the session it acts for (settings:save keeps that session alive).
     if (token) req.fluxy.token = token;
-    if (internal || token || OPEN_ROUTES.has(`${req.method} ${req.path}`)) return next();
+    if (internal || token || isOpenWorkerRoute(req.method, req.path)) return next();
     sendError(res, 401, 'unauthorized', 'Sign in first.');
   });
 
@@ -83,7 +45,7 @@ export function createWorkerApp(options: WorkerOptions) {
   });
   app.post('/api/internal/children', (req, res) => {
     if (!req.fluxy.internal) return sendError(res, 403, 'forbidden', 'Supervisor only.');
-    ctx.children = (req.body ?? {}) as Record<string, unknown>;
+    ctx.children = parseBody(ChildrenReportSchema, req.body);
     res.json({ ok: true });
   });
 

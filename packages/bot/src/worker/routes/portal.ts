@@ -1,15 +1,12 @@
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
+import { LoginBodySchema, TokenBodySchema } from '@fluxy/protocol';
 import { sessionCookieName } from '../../shared/session-token.ts';
-import type { WorkerContext } from '../app.ts';
+import type { WorkerContext } from '../context.ts';
 import { deviceCookie, knownDevice } from '../device-cookie.ts';
 import { parseBody, sendError } from '../http.ts';
-import { verifyPassword } from '../passwords.ts';
-import { SESSION_TTL_MS } from '../sessions.ts';
-import { consumeSetupToken } from '../setup-token.ts';
-
-const LoginSchema = z.object({ username: z.string().max(256).optional(), password: z.string().min(1).max(1024) });
-const TokenSchema = z.object({ token: z.string().min(1).max(512) });
+import { verifyPassword } from '../../shared/passwords.ts';
+import { SESSION_TTL_MS } from '../../storage/sessions.ts';
+import { consumeSetupToken } from '../../shared/setup-token.ts';
 
 function basicCredentials(header: string | undefined): { username?: string; password: string } | undefined {
   if (!header || !/^basic /i.test(header)) return undefined;
@@ -43,8 +40,7 @@ export function portalRoutes(ctx: WorkerContext): Router {
       return sendError(res, 403, 'setup_required', 'Fluxy is not set up yet: open the setup link that `fluxy start` printed, or run `fluxy setup`.');
     }
     const expectedUser = ctx.settings.get('portalUsername');
-    // The one account there is, whatever name the caller sends: a new name per try must not buy new tries.
-    const account = (expectedUser ?? 'owner').toLowerCase();
+    const account = ctx.throttleAccount();
     const ip = req.fluxy.clientIp;
     const device = knownDevice(req.headers.cookie, stored, account);
     const wait = ctx.throttle.retryAfterMs(account, ip, device);
@@ -66,7 +62,7 @@ export function portalRoutes(ctx: WorkerContext): Router {
   };
 
   r.post('/api/portal/login', async (req, res) => {
-    await login(req, res, parseBody(LoginSchema, req.body));
+    await login(req, res, parseBody(LoginBodySchema, req.body));
   });
   r.get('/api/portal/login', async (req, res) => {
     const creds = basicCredentials(req.headers.authorization);
@@ -78,7 +74,7 @@ export function portalRoutes(ctx: WorkerContext): Router {
   });
 
   r.post('/api/portal/setup-token', (req, res) => {
-    const { token } = parseBody(TokenSchema, req.body);
+    const { token } = parseBody(TokenBodySchema, req.body);
     if (ctx.settings.get('portalPassword') || !consumeSetupToken(ctx.paths.setupToken, token)) {
       ctx.log.warn('refused setup link', { ip: req.fluxy.clientIp });
       return sendError(res, 401, 'bad_setup_token', 'This setup link is invalid or was already used.');
@@ -95,7 +91,7 @@ export function portalRoutes(ctx: WorkerContext): Router {
 
   r.post('/api/portal/validate-token', (req, res) => {
     if (!req.fluxy.internal) return sendError(res, 403, 'forbidden', 'Supervisor only.');
-    const { token } = parseBody(TokenSchema, req.body);
+    const { token } = parseBody(TokenBodySchema, req.body);
     const result = ctx.sessions.validate(token);
     res.json(result.valid ? { valid: true, expiresAt: result.expiresAt } : { valid: false });
   });

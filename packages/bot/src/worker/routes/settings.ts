@@ -1,13 +1,11 @@
 import { type Request, type Response, Router } from 'express';
-import { z } from 'zod';
-import type { WorkerContext } from '../app.ts';
+import { CurrentConversationSchema, SETTINGS_CHANGED_HEADER, SettingsSaveBodySchema } from '@fluxy/protocol';
+import type { WorkerContext } from '../context.ts';
 import { parseBody, sendError } from '../http.ts';
-import { applyOnboard, OnboardSchema, onboardStatus } from '../onboard.ts';
-import { verifyPassword } from '../passwords.ts';
-import { removeSetupToken } from '../setup-token.ts';
+import { applyOnboard, onboardStatus } from '../../storage/onboard.ts';
+import { verifyPassword } from '../../shared/passwords.ts';
+import { removeSetupToken } from '../../shared/setup-token.ts';
 
-const OnboardBodySchema = OnboardSchema.extend({ currentPassword: z.string().max(1024).optional() });
-const ContextSchema = z.object({ conversationId: z.string().min(1).max(128).nullable() });
 
 export function settingsRoutes(ctx: WorkerContext): Router {
   const r = Router();
@@ -18,12 +16,12 @@ export function settingsRoutes(ctx: WorkerContext): Router {
 
   /** The wizard's save (also `settings:save` over the chat socket). Changing an existing password needs the current one. */
   const save = async (req: Request) => {
-    const input = parseBody(OnboardBodySchema, req.body);
+    const input = parseBody(SettingsSaveBodySchema, req.body);
     const stored = ctx.settings.get('portalPassword');
     const changingPassword = input.password !== undefined && stored !== undefined;
     if (changingPassword) {
       // The same throttle as sign-in: a stolen session must not guess the password at full speed.
-      const account = (ctx.settings.get('portalUsername') ?? 'owner').toLowerCase();
+      const account = ctx.throttleAccount();
       const wait = ctx.throttle.retryAfterMs(account, req.fluxy.clientIp);
       if (wait > 0) {
         return { status: 429, code: 'too_many_attempts', message: `Too many wrong passwords. Try again in ${Math.ceil(wait / 1000)} s.`, retryAfter: Math.ceil(wait / 1000) };
@@ -48,6 +46,7 @@ export function settingsRoutes(ctx: WorkerContext): Router {
   r.post('/api/onboard', async (req, res) => {
     const failure = await save(req);
     if (failure) return fail(res, failure);
+    res.setHeader(SETTINGS_CHANGED_HEADER, '1');
     res.json({ ok: true, ...onboardStatus(ctx.settings) });
   });
 
@@ -57,6 +56,7 @@ export function settingsRoutes(ctx: WorkerContext): Router {
   r.put('/api/settings', async (req, res) => {
     const failure = await save(req);
     if (failure) return fail(res, failure);
+    res.setHeader(SETTINGS_CHANGED_HEADER, '1');
     res.json(ctx.settings.publicView());
   });
   /** Secrets for the supervisor's agent; never reachable with a browser session. */
@@ -77,7 +77,7 @@ export function settingsRoutes(ctx: WorkerContext): Router {
     res.json({ conversationId: ctx.settings.get('activeConversationId') ?? null });
   });
   r.post('/api/context/set', (req, res) => {
-    const { conversationId } = parseBody(ContextSchema, req.body);
+    const { conversationId } = parseBody(CurrentConversationSchema, req.body);
     if (conversationId && !ctx.conversations.get(conversationId)) {
       return sendError(res, 404, 'not_found', 'No such conversation.');
     }
