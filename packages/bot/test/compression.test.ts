@@ -88,6 +88,13 @@ const routes: Record<string, Handler> = {
     res.writeHead(200, 'Fine', ['Content-Type', 'text/html', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2']);
     res.end(text);
   },
+  '/pair-headers': (_req, res) => {
+    res.writeHead(200, [
+      ['Content-Type', 'text/css'],
+      ['X-Pair', 'yes'],
+    ] as unknown as string[]);
+    res.end(text);
+  },
 };
 
 describe('compressResponse', () => {
@@ -176,11 +183,15 @@ describe('compressResponse', () => {
     assert.equal(head.headers['content-length'], String(text.length));
   });
 
-  test("writeHead's flat header list and reason phrase survive", async () => {
+  test("writeHead's header lists (flat or in pairs) and reason phrase survive", async () => {
     const a = await get(port, '/raw-headers', { 'accept-encoding': 'br' });
     assert.equal(a.headers['content-encoding'], 'br');
     assert.deepEqual(a.headers['set-cookie'], ['a=1', 'b=2']);
     assert.deepEqual(decode(a), text);
+    const pairs = await get(port, '/pair-headers', { 'accept-encoding': 'gzip' });
+    assert.equal(pairs.headers['content-encoding'], 'gzip');
+    assert.equal(pairs.headers['x-pair'], 'yes');
+    assert.deepEqual(decode(pairs), text);
   });
 
   for (const [type, encoding] of [
