@@ -157,6 +157,21 @@ describe('compressResponse', () => {
     assert.ok(decode(answer).equals(big), 'the 8 MB body decodes to the same bytes');
   });
 
+  test('a client that goes away mid-body leaves the server answering the next request', async () => {
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/big', headers: { 'accept-encoding': 'br' } }, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' ? undefined : reject(err)));
+      req.end();
+    });
+    const after = await get(port, '/text', { 'accept-encoding': 'br' });
+    assert.deepEqual(decode(after), text);
+  });
+
   test('left alone: small bodies, images, encoded bodies, no-transform, 304, cross-site requests, HEAD', async () => {
     const ae = { 'accept-encoding': 'br, gzip' };
     const small = await get(port, '/small', ae);
