@@ -7,7 +7,7 @@ type LockPackages = Record<string, LockEntry>;
 
 // Flags describe a package's place in Fluxy's tree (dev-only there, needed here); npm computes
 // them again for the workspace's tree.
-const TREE_FLAGS = new Set(['dev', 'devOptional', 'peer', 'extraneous', 'inBundle']);
+const TREE_FLAGS = new Set(['dev', 'devOptional', 'peer', 'extraneous']);
 
 function cleaned(source: LockEntry | undefined, fallbackVersion: string | undefined): LockEntry {
   const entry: LockEntry = {};

@@ -9,7 +9,7 @@ import { findDependencyClosure, isRealDir, type Manifest, readJson } from './wor
  * Fluxy's installation, so no npm command and no install script run in the workspace can write
  * there (a link per package, the old layout, let `npm install dayjs` rebuild Fluxy's own
  * better-sqlite3 through it). Why copies and not a resolver hook: see ARCHITECTURE.md "Data
- * directory"; the cost (about 110 MB, about a second) is in bench/RESULTS.md.
+ * directory"; the cost (106 MB, under a second on a quiet disk) is in bench/RESULTS.md.
  */
 
 /**
