@@ -76,7 +76,7 @@ export default async function bench(): Promise<BenchSection> {
   const runs = Array.from({ length: AFTER_RUNS }, after);
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
   const rows = [
-    `| before: links into Fluxy's node_modules | ${(old.ms / 1000).toFixed(1)} s | ${old.summary} | ${old.rebuilt ? "**yes**: better-sqlite3 rebuilt in Fluxy's install" : 'no'} | 0 |`,
+    `| before: links into Fluxy's node_modules | ${(old.ms / 1000).toFixed(1)} s | ${old.summary} | ${old.rebuilt ? "**yes**: better-sqlite3 rebuilt through the link" : 'no'} | 0 |`,
     `| after: the workspace's own copies (median of ${AFTER_RUNS}) | **${(median(runs.map((r) => r.ms)) / 1000).toFixed(1)} s** | ${runs[0]!.summary} | ${runs.some((r) => r.fluxyTouched) ? '**yes**' : 'no'} | ${median(runs.map((r) => r.copyMs))} ms, ${runs[0]!.mb} MB |`,
   ];
   return {
