@@ -38,11 +38,15 @@ export default async function bench(): Promise<BenchSection> {
   await new Promise((r) => setTimeout(r, 2000));
   const idle = pids.map(([, pid]) => rssMiB(pid));
 
-  const yardPorts = [await freeBasePort(), await freeBasePort()];
+  const yardPorts = [await freeBasePort(), await freeBasePort(), await freeBasePort()];
+  const worker = `http://127.0.0.1:${workerPort}`;
   const yards = await Promise.all(
-    [undefined, 'keepalive'].map(async (mode, i) => {
-      const args = [join(import.meta.dirname, 'lib/yardstick-proxy.cjs'), String(yardPorts[i]), `http://127.0.0.1:${workerPort}`];
-      const proc = spawn(process.execPath, mode ? [...args, mode] : args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    [
+      [join(import.meta.dirname, 'lib/yardstick-proxy.cjs'), String(yardPorts[0]), worker],
+      [join(import.meta.dirname, 'lib/yardstick-proxy.cjs'), String(yardPorts[1]), worker, 'keepalive'],
+      ['--import', 'tsx', join(import.meta.dirname, 'lib/bare-forwarder.ts'), String(yardPorts[2]), worker],
+    ].map(async (args) => {
+      const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise<void>((resolve) => proc.stdout!.once('data', () => resolve()));
       return proc;
     }),
@@ -53,6 +57,7 @@ export default async function bench(): Promise<BenchSection> {
     ['through the supervisor', `${bot.url}/api/health`],
     ['through http-proxy 1.18, no agent (the seed)', `http://127.0.0.1:${yardPorts[0]}/api/health`],
     ['through http-proxy 1.18 + keep-alive agent', `http://127.0.0.1:${yardPorts[1]}/api/health`],
+    ['through the shared forwarder alone (no supervisor logic)', `http://127.0.0.1:${yardPorts[2]}/api/health`],
   ];
   const withWrk = hasWrk();
   const load0 = loadavg()[0]!;
@@ -60,7 +65,7 @@ export default async function bench(): Promise<BenchSection> {
   // decide which proxy looks faster.
   const best = targets.map(() => ({ one: undefined as LoadResult | undefined, fifty: undefined as LoadResult | undefined, wrk: Number.NaN, cpuUs: Number.NaN }));
   // The process doing the proxying on each path (none for the worker itself).
-  const proxyPid = [undefined, bot.proc.pid!, yards[0]!.pid!, yards[1]!.pid!];
+  const proxyPid = [undefined, bot.proc.pid!, yards[0]!.pid!, yards[1]!.pid!, yards[2]!.pid!];
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, [, url]] of targets.entries()) {
@@ -101,10 +106,10 @@ export default async function bench(): Promise<BenchSection> {
       return `| ${name} | ${fmt(one[i]!.rps, 0)} | ${fmt(one[i]!.p50, 3)} | ${fmt(one[i]!.p99, 3)} | ${fmt(fifty[i]!.rps, 0)} | ${fmt(fifty[i]!.p50, 0)} | ${fmt(fifty[i]!.p99, 0)} |${w}`;
     })
     .join('\n');
-  const [direct, sup, seed, keep] = [0, 1, 2, 3];
+  const [direct, sup, seed, keep, bare] = [0, 1, 2, 3, 4];
   const ratio = (a: number, b: number) => fmt(a / b);
   const wrkLine = withWrk
-    ? `\n- The same at 50 connections under \`wrk -t1\` (a C client, lighter than autocannon): supervisor / keep-alive yardstick **${ratio(best[sup]!.wrk, best[keep]!.wrk)}×**, / seed yardstick ${ratio(best[sup]!.wrk, best[seed]!.wrk)}×. CPU the proxy process spends per request during that run (user + system, best round): supervisor ${fmt(best[sup]!.cpuUs, 0)} µs, keep-alive yardstick ${fmt(best[keep]!.cpuUs, 0)} µs (${ratio(best[keep]!.cpuUs, best[sup]!.cpuUs)}× the supervisor's), seed yardstick ${fmt(best[seed]!.cpuUs, 0)} µs.`
+    ? `\n- The same at 50 connections under \`wrk -t1\` (a C client, lighter than autocannon): supervisor / keep-alive yardstick **${ratio(best[sup]!.wrk, best[keep]!.wrk)}×**, / seed yardstick ${ratio(best[sup]!.wrk, best[seed]!.wrk)}×. CPU the proxy process spends per request during that run (user + system, best round): supervisor ${fmt(best[sup]!.cpuUs, 0)} µs, keep-alive yardstick ${fmt(best[keep]!.cpuUs, 0)} µs (${ratio(best[keep]!.cpuUs, best[sup]!.cpuUs)}× the supervisor's), seed yardstick ${fmt(best[seed]!.cpuUs, 0)} µs; the shared forwarder alone ${fmt(best[bare]!.cpuUs, 0)} µs (the keep-alive yardstick spends ${ratio(best[keep]!.cpuUs, best[bare]!.cpuUs)}× as much), a difference of ${fmt(best[sup]!.cpuUs - best[bare]!.cpuUs, 0)} µs from the supervisor for its routing, checks and headers (within the noise when small or negative).`
     : '';
   return {
     title: 'Bot: GET /api/health through the supervisor',
@@ -121,6 +126,7 @@ ${rows}
 - \`fluxy start\` to all children healthy (spawning the CLI on a fresh data directory: template copy, worker migrations, Vite and backend ready; polled every 100 ms): **${fmt(startMs / 1000, 2)} s**.
 - The seed yardstick answers every request with \`Connection: close\` (no agent), so its clients reconnect for each request: that, not queueing in the worker, is its 50-connection latency. The keep-alive yardstick is the fair comparison.
 - autocannon (50 connections, 8 s after 1 s warm-up) runs in the benchmark's own Node process on the same 2 cores as the proxies and the worker.
+- How to read it: with the worker (Express, about 100 µs of CPU per request), the load generator and the proxy sharing 2 cores, throughput ratios between proxies swing from run to run with whatever else the machine does. The proxy's own CPU per request is the steadier measure of the forwarder itself: the supervisor's (which also routes, checks the path and sets the forwarded headers) is the figure to compare with the keep-alive yardstick's.
 
 Memory (RSS, MiB), idle after start and idle after the load (V8 keeps the heap it grew):
 
