@@ -1,3 +1,4 @@
+import { MAX_CONNECTIONS_PER_ADDRESS } from '@fluxy/http-forward/server-guard';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { LogLevel } from './logger.ts';
@@ -26,6 +27,7 @@ Options:
   --check-limit N/S          availability checks per client address per S seconds (default 120/60)
   --max-concurrent N         in-flight proxied requests per handle per process (default 256)
   --idle-timeout S           close sockets idle this long (default 300)
+  --max-connections N        open connections per client address, 0 for no cap (default 256; off with --trust-proxy)
   --shutdown-grace S         on SIGTERM, let requests finish for this long (default 10)
   --log-level L              debug, info, warn, error, silent (default info)
   --help, --version
@@ -83,6 +85,7 @@ export function parseCli(argv: string[]): CliCommand {
       'check-limit': { type: 'string' },
       'max-concurrent': { type: 'string' },
       'idle-timeout': { type: 'string' },
+      'max-connections': { type: 'string' },
       'shutdown-grace': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -124,6 +127,7 @@ export function parseCli(argv: string[]): CliCommand {
       availabilityLimit: rate(values['check-limit'], '--check-limit'),
       maxConcurrentPerHandle: int(values['max-concurrent'], '--max-concurrent', 256, 1),
       idleTimeoutSeconds: int(values['idle-timeout'], '--idle-timeout', 300, 1),
+      maxConnectionsPerAddress: int(values['max-connections'], '--max-connections', MAX_CONNECTIONS_PER_ADDRESS),
     },
   };
 }
