@@ -38,6 +38,7 @@ const OPEN_WORKER = new Set([
   'GET /api/portal/login',
   'POST /api/portal/login',
   'POST /api/portal/setup-token',
+  'GET /api/portal/session',
 ]);
 
 function under(pathname: string, prefix: string): boolean {

@@ -51,7 +51,7 @@ function secretMatches(given: string | string[] | undefined, secret: string): bo
 }
 
 /** Routes anyone may call; everything else needs a session or the supervisor's secret. */
-const OPEN_ROUTES = new Set(['GET /api/health', 'HEAD /api/health', 'POST /api/portal/login', 'GET /api/portal/login', 'POST /api/portal/setup-token']);
+const OPEN_ROUTES = new Set(['GET /api/health', 'HEAD /api/health', 'POST /api/portal/login', 'GET /api/portal/login', 'POST /api/portal/setup-token', 'GET /api/portal/session']);
 
 export function createWorkerApp(options: WorkerOptions) {
   const ctx = createWorkerContext(options);

@@ -52,6 +52,9 @@ export function onboardStatus(settings: SettingsStore) {
   return {
     configured: settings.get('onboarded') === 'true',
     hasPassword: settings.get('portalPassword') !== undefined,
+    // Whether the wizard may leave these empty and keep the stored ones (never the values).
+    hasApiKey: settings.get('apiKey') !== undefined,
+    hasWhisperKey: settings.get('whisperKey') !== undefined,
     provider: settings.get('provider'),
     model: settings.get('model'),
     username: settings.get('portalUsername'),

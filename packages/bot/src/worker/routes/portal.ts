@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { SESSION_COOKIE } from '../../shared/session-token.ts';
+import { SESSION_COOKIE, sessionToken } from '../../shared/session-token.ts';
 import type { WorkerContext } from '../app.ts';
 import { parseBody, sendError } from '../http.ts';
 import { verifyPassword } from '../passwords.ts';
@@ -78,6 +78,16 @@ export function portalRoutes(ctx: WorkerContext): Router {
       return sendError(res, 401, 'bad_setup_token', 'This setup link is invalid or was already used.');
     }
     startSession(req, res);
+  });
+
+  /**
+   * Open: whether this browser is signed in and whether an account exists, always 200, so the
+   * login page can ask without a 401 in the console and greet "Welcome back" only when it fits.
+   */
+  r.get('/api/portal/session', (req, res) => {
+    const token = sessionToken(req.headers);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ signedIn: !!token && ctx.sessions.validate(token).valid, hasAccount: ctx.settings.get('portalPassword') !== undefined });
   });
 
   r.post('/api/portal/logout', (req, res) => {

@@ -1,0 +1,235 @@
+// The chat: one socket, one store, the conversation, the composer and the connection state.
+import type { ServerMessage, StoredMessage } from '@fluxy/protocol';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { api, framed, tellParent } from '../api.ts';
+import { type ConnectionState, createChatSocket, type ChatSocket } from '../socket.ts';
+import { Icon } from '../ui/icons.tsx';
+import { addFiles, type PendingFile, toAttachments } from './attachments.ts';
+import { Composer } from './composer.tsx';
+import { ConversationList } from './conversations.tsx';
+import { MessageList } from './message-list.tsx';
+import { createChatStore } from './store.ts';
+import { useVoiceRecorder } from './voice.ts';
+
+const SUGGESTIONS = ['Add a habit tracker to my dashboard', 'Make a page for my monthly budget', 'What can you change in my app?', 'Give the dashboard a dark theme'];
+
+function socketUrl(): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/fluxy/ws`;
+}
+
+const STATE_TEXT: Record<ConnectionState, string> = {
+  connecting: 'Connecting…',
+  open: 'Connected',
+  reconnecting: 'Reconnecting…',
+  closed: 'Disconnected',
+};
+
+export function ChatView({ onSignOut }: { onSignOut: () => void }) {
+  const store = useMemo(createChatStore, []);
+  const socket = useRef<ChatSocket | null>(null);
+  const [connection, setConnection] = useState<ConnectionState>('connecting');
+  const [draft, setDraft] = useState('');
+  const [files, setFiles] = useState<PendingFile[]>([]);
+  const [problem, setProblem] = useState('');
+  const [working, setWorking] = useState(false);
+  const [listOpen, setListOpen] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  const draftRef = useRef(draft);
+  draftRef.current = draft;
+
+  const recorder = useVoiceRecorder(
+    (audio, mediaType) => socket.current?.send({ type: 'whisper:transcribe', audio, mediaType }),
+    setProblem,
+  );
+  const recorderDone = recorder.done;
+
+  /** Loads the conversation shown (or the server's current one) from the worker. */
+  const refresh = useCallback(async () => {
+    let id = store.get().conversationId;
+    if (id === null && store.get().loading) {
+      const current = await api<{ conversationId: string | null }>('/api/context/current');
+      id = current.ok ? current.data.conversationId : null;
+    }
+    if (!id) return store.load(null, []);
+    const res = await api<{ messages: StoredMessage[] }>(`/api/conversations/${encodeURIComponent(id)}`);
+    if (res.ok) store.load(id, res.data.messages);
+    else if (res.status === 404) store.load(null, []);
+    else setProblem(res.error.message);
+  }, [store]);
+
+  useEffect(() => {
+    const unsubscribe = store.subscribe(() => setWorking(store.get().live !== null));
+    let s: ChatSocket | undefined;
+    let cancelled = false;
+    const onFrame = (frame: ServerMessage) => {
+      store.apply(frame);
+      if (frame.type === 'whisper:result') {
+        recorderDone();
+        const before = draftRef.current.trim();
+        setDraft(before ? `${before} ${frame.text}` : frame.text);
+      } else if (frame.type === 'bot:error' && frame.code.startsWith('whisper')) {
+        recorderDone();
+      } else if (frame.type === 'app:hmr-update') {
+        tellParent('fluxy:hmr-update', { files: frame.files ?? [] });
+      }
+    };
+    // History first, then the socket: the live part the server sends on connect lands on top of it.
+    refresh().finally(() => {
+      if (cancelled) return;
+      s = createChatSocket({
+        url: socketUrl(),
+        onFrame,
+        onState: setConnection,
+        onReconnect: () => void refresh(),
+        onBadFrame: (raw, reason) => console.warn('fluxy: unexpected frame', reason, raw),
+      });
+      socket.current = s;
+      setConnection(s.state());
+    });
+    // A phone that wakes the page should not wait out the backoff.
+    const wake = () => {
+      if (document.visibilityState === 'visible') socket.current?.reconnectNow();
+    };
+    document.addEventListener('visibilitychange', wake);
+    return () => {
+      cancelled = true;
+      unsubscribe();
+      document.removeEventListener('visibilitychange', wake);
+      s?.close();
+    };
+  }, [store, refresh, recorderDone]);
+
+  const send = async () => {
+    const content = draft.trim();
+    const sending = files;
+    if (!content && sending.length === 0) return;
+    const clientMessageId = crypto.randomUUID();
+    setDraft('');
+    setFiles([]);
+    setProblem('');
+    store.addLocal({
+      id: `local:${clientMessageId}`,
+      clientMessageId,
+      role: 'user',
+      content,
+      status: 'sending',
+      attachments: sending.map((p) => ({ name: p.file.name, mediaType: p.file.type, previewUrl: p.previewUrl })),
+    });
+    let attachments: Awaited<ReturnType<typeof toAttachments>> | undefined;
+    try {
+      attachments = sending.length ? await toAttachments(sending) : undefined;
+    } catch (err) {
+      setProblem(`Could not read the file: ${(err as Error).message}`);
+      return;
+    }
+    socket.current?.send({ type: 'user:message', content, clientMessageId, conversationId: store.get().conversationId ?? undefined, attachments });
+  };
+
+  const stop = () => {
+    store.requestStop();
+    socket.current?.send({ type: 'user:stop', conversationId: store.get().conversationId ?? undefined });
+  };
+
+  const newConversation = async () => {
+    setListOpen(false);
+    store.startNew();
+    const res = await api('/api/context/set', { method: 'POST', body: { conversationId: null } });
+    if (!res.ok) setProblem(res.error.message);
+  };
+
+  const openConversation = async (id: string) => {
+    setListOpen(false);
+    const res = await api<{ messages: StoredMessage[] }>(`/api/conversations/${encodeURIComponent(id)}`);
+    if (!res.ok) return setProblem(res.error.message);
+    store.open(id, res.data.messages);
+    await api('/api/context/set', { method: 'POST', body: { conversationId: id } });
+    socket.current?.send({ type: 'chat:subscribe', conversationId: id });
+  };
+
+  const undo = useCallback((checkpointId: string) => socket.current?.send({ type: 'user:undo', checkpointId }), []);
+
+  const addPicked = (picked: File[]) => {
+    setFiles((current) => {
+      const result = addFiles(current, picked);
+      setProblem(result.problem);
+      return result.pending;
+    });
+  };
+  const addPickedRef = useRef(addPicked);
+  addPickedRef.current = addPicked;
+
+  // Files dropped anywhere on the chat are attached.
+  useEffect(() => {
+    const el = root.current;
+    if (!el) return;
+    const over = (e: DragEvent) => {
+      if (e.dataTransfer?.types.includes('Files')) e.preventDefault();
+    };
+    const drop = (e: DragEvent) => {
+      if (!e.dataTransfer?.files.length) return;
+      e.preventDefault();
+      addPickedRef.current([...e.dataTransfer.files]);
+    };
+    el.addEventListener('dragover', over);
+    el.addEventListener('drop', drop);
+    return () => {
+      el.removeEventListener('dragover', over);
+      el.removeEventListener('drop', drop);
+    };
+  }, []);
+
+  const empty = (
+    <div className="empty">
+      <div className="hero-icon">
+        <Icon name="logo" size={28} />
+      </div>
+      <h1>What shall we build?</h1>
+      <p className="lead">Ask Fluxy to change your app. It works on this computer while you watch.</p>
+      <div className="suggestions">
+        {SUGGESTIONS.map((s) => (
+          <button key={s} type="button" className="suggestion" onClick={() => setDraft(s)}>
+            {s}
+          </button>
+        ))}
+      </div>
+    </div>
+  );
+
+  return (
+    <div className="chat" ref={root}>
+      <header className="chat-top">
+        <button type="button" className="icon-btn" aria-label="Conversations" aria-expanded={listOpen} onClick={() => setListOpen(!listOpen)}>
+          <Icon name="list" />
+        </button>
+        <div className="chat-title">
+          <b>Fluxy</b>
+          <span className={`conn conn-${connection}`} role="status">
+            {STATE_TEXT[connection]}
+          </span>
+        </div>
+        <button type="button" className="icon-btn" aria-label="New conversation" title="New conversation" onClick={newConversation}>
+          <Icon name="edit" />
+        </button>
+        {framed && (
+          <button type="button" className="icon-btn" aria-label="Close chat" onClick={() => tellParent('fluxy:close')}>
+            <Icon name="close" />
+          </button>
+        )}
+      </header>
+      {listOpen && <ConversationList current={store.get().conversationId} onOpen={openConversation} onNew={newConversation} onSignOut={onSignOut} onClose={() => setListOpen(false)} />}
+      <MessageList store={store} onUndo={undo} empty={empty} />
+      <Composer
+        draft={draft}
+        setDraft={setDraft}
+        files={files}
+        addFiles={addPicked}
+        removeFile={(id) => setFiles(files.filter((f) => f.id !== id))}
+        problem={problem}
+        working={working}
+        onSend={send}
+        onStop={stop}
+        recorder={recorder}
+      />
+    </div>
+  );
+}
