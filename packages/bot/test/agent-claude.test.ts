@@ -90,8 +90,15 @@ describe('claude provider', () => {
     assert.ok(done.usage.inputTokens >= 1234, `input tokens ${done.usage.inputTokens}`);
     assert.equal(done.usage.outputTokens > 0, true);
     assert.equal(typeof done.usage.costUsd, 'number');
-    const tool = events.find((e) => e.type === 'tool');
-    assert.equal(tool?.type === 'tool' && tool.name, 'Write');
+    const tools = events.filter((e) => e.type === 'tool');
+    assert.deepEqual(
+      tools.map((e) => e.type === 'tool' && [e.name, e.status, e.summary]),
+      [
+        ['Write', 'started', 'backend/routes/hello.ts'],
+        ['Write', 'done', 'backend/routes/hello.ts'],
+      ],
+    );
+    assert.equal(new Set(tools.map((e) => e.type === 'tool' && e.id)).size, 1, 'started and done share one id');
     // The addendum reached the model, with the workspace path filled in.
     const system = JSON.stringify(fake.requests.at(-1)?.body.system);
     assert.match(system, /You are Fluxy/);

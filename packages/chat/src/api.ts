@@ -1,4 +1,7 @@
 // Fluxy's HTTP API on this origin, and the bridge to the dashboard that frames this app.
+import type { PortalSession } from '@fluxy/protocol';
+
+export type { OnboardStatus } from '@fluxy/protocol';
 
 export interface ApiError {
   code: string;
@@ -38,23 +41,8 @@ export async function api<T = unknown>(path: string, options: { method?: string;
 }
 
 /** Whether this browser is signed in and whether an account exists; answered without a 401. */
-export interface SessionInfo {
-  signedIn: boolean;
-  hasAccount: boolean;
-}
-export async function sessionInfo(): Promise<ApiResult<SessionInfo>> {
-  return api<SessionInfo>('/api/portal/session');
-}
-
-export interface OnboardStatus {
-  configured: boolean;
-  hasPassword: boolean;
-  hasApiKey?: boolean;
-  hasWhisperKey?: boolean;
-  provider?: string;
-  model?: string;
-  username?: string;
-  relay?: { url: string; handle?: string } | null;
+export function sessionInfo(): Promise<ApiResult<PortalSession>> {
+  return api<PortalSession>('/api/portal/session');
 }
 
 /**

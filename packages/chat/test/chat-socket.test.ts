@@ -36,7 +36,7 @@ async function startServer(port = 0): Promise<FakeServer> {
   };
   const listen = (p: number) =>
     new Promise<WebSocketServer>((resolve) => {
-      const wss = new WebSocketServer({ host: '127.0.0.1', port: p }, () => resolve(wss));
+      const wss: WebSocketServer = new WebSocketServer({ host: '127.0.0.1', port: p }, () => resolve(wss));
       wss.on('connection', (ws) => {
         state.connections++;
         ws.on('message', (data) => {

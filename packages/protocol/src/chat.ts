@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { ChatErrorCodeSchema } from './chat-errors.ts';
+import { StoredMessageSchema } from './messages.ts';
+import { SettingsSaveBodySchema } from './worker-api.ts';
 
 /**
  * The chat WebSocket (`/fluxy/ws`) protocol: one JSON object per frame, tagged by `type`.
@@ -38,7 +41,8 @@ export const WhisperTranscribeSchema = z.object({
   audio: z.string().min(1),
   mediaType: z.string().max(255).optional(),
 });
-export const SettingsSaveSchema = z.looseObject({ type: z.literal('settings:save') });
+/** The wizard's settings over the socket: the body of `PUT /api/settings` with a type. */
+export const SettingsSaveSchema = SettingsSaveBodySchema.extend({ type: z.literal('settings:save') });
 export const PingSchema = z.object({ type: z.literal('ping') });
 /** Undo the newest turn that changed files, or go back to the named checkpoint. */
 export const UserUndoSchema = z.object({ type: z.literal('user:undo'), checkpointId: z.string().min(1).max(128).optional() });
@@ -72,17 +76,6 @@ export const ToolStepSchema = z.object({
 });
 export type ToolStep = z.infer<typeof ToolStepSchema>;
 
-export const StoredMessageSchema = z.object({
-  id: z.string(),
-  conversationId: z.string(),
-  role: z.enum(['user', 'assistant']),
-  content: z.string(),
-  createdAt: z.string(),
-  attachments: z.array(z.object({ name: z.string(), mediaType: z.string(), path: z.string() })).optional(),
-  status: z.enum(['complete', 'interrupted', 'error']).optional(),
-});
-export type StoredMessage = z.infer<typeof StoredMessageSchema>;
-
 export const ServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('bot:typing'), conversationId: z.string() }),
   z.object({
@@ -102,7 +95,7 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('bot:error'),
     conversationId: z.string().optional(),
-    code: z.string(),
+    code: ChatErrorCodeSchema,
     message: z.string(),
   }),
   z.object({ type: z.literal('chat:conversation-created'), conversationId: z.string() }),

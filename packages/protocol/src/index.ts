@@ -1,3 +1,6 @@
 export * from './chat.ts';
+export * from './chat-errors.ts';
 export * from './errors.ts';
+export * from './messages.ts';
 export * from './relay.ts';
+export * from './worker-api.ts';

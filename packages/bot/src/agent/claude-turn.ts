@@ -2,6 +2,7 @@
 // so the session code around it only has to deal with processes and timing.
 import type { SDKAssistantMessageError, SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { describeClaudeFailure, RESUME_MISSING } from './claude-errors.ts';
+import { summarizeTool } from './tool-summary.ts';
 import type { AgentEvent, AgentUsage } from './types.ts';
 
 /** Tools whose input names a file they write; their successful runs make up filesChanged. */
@@ -19,7 +20,7 @@ export class ClaudeTurnMapper {
   sessionId: string | undefined;
   /** Set once the turn has given the user something (a token or a tool); a retry would duplicate it. */
   visible = false;
-  private readonly tools = new Map<string, { name: string; input: Record<string, unknown> }>();
+  private readonly tools = new Map<string, { name: string; input: Record<string, unknown>; summary?: string }>();
   private readonly files = new Set<string>();
   private readonly streamedMessageIds = new Set<string>();
   private currentMessageId: string | undefined;
@@ -74,9 +75,11 @@ export class ClaudeTurnMapper {
     const topLevel = msg.parent_tool_use_id === null;
     for (const block of msg.message.content) {
       if (block.type === 'tool_use') {
-        this.tools.set(block.id, { name: block.name, input: (block.input ?? {}) as Record<string, unknown> });
+        const input = (block.input ?? {}) as Record<string, unknown>;
+        const summary = summarizeTool(block.name, input, this.toWorkspacePath);
+        this.tools.set(block.id, { name: block.name, input, summary });
         this.visible = true;
-        events.push({ type: 'tool', id: block.id, name: block.name, status: 'started' });
+        events.push({ type: 'tool', id: block.id, name: block.name, status: 'started', ...(summary ? { summary } : {}) });
       } else if (block.type === 'text' && topLevel && !this.streamedMessageIds.has(msg.message.id) && block.text) {
         // Not streamed (the CLI fell back to a non-streaming request): pass the block on whole.
         if (this.text !== '') this.needsSeparator = true;
@@ -94,7 +97,13 @@ export class ClaudeTurnMapper {
       const tool = this.tools.get(block.tool_use_id);
       if (!tool) continue;
       const failed = block.is_error === true;
-      events.push({ type: 'tool', id: block.tool_use_id, name: tool.name, status: failed ? 'error' : 'done' });
+      events.push({
+        type: 'tool',
+        id: block.tool_use_id,
+        name: tool.name,
+        status: failed ? 'error' : 'done',
+        ...(tool.summary ? { summary: tool.summary } : {}),
+      });
       const key = WRITING_TOOLS[tool.name];
       const target = key ? tool.input[key] : undefined;
       if (!failed && typeof target === 'string') {

@@ -1,5 +1,6 @@
 // The seam between the supervisor and the model providers. The supervisor only ever sees these
 // types; each provider turns its own wire format into AgentEvents.
+import type { AgentErrorCode } from '@fluxy/protocol';
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -66,14 +67,8 @@ export interface AgentTurn {
   signal: AbortSignal;
 }
 
-export type AgentErrorCode =
-  | 'auth_failed'
-  | 'rate_limited'
-  | 'provider_unavailable'
-  | 'provider_error'
-  | 'stream_interrupted'
-  | 'bad_request'
-  | 'not_configured';
+/** The stable codes of a failed turn; the list lives with the chat's wire codes. */
+export type { AgentErrorCode } from '@fluxy/protocol';
 
 export interface AgentUsage {
   inputTokens: number;
@@ -84,7 +79,8 @@ export interface AgentUsage {
 export type AgentEvent =
   /** receivedAt = performance.now() when the SDK/client handed us the chunk (for latency benchmarks). */
   | { type: 'token'; text: string; receivedAt: number }
-  | { type: 'tool'; id: string; name: string; status: 'started' | 'done' | 'error' }
+  /** summary: a short line for people (the file, the command), from the tool's input. */
+  | { type: 'tool'; id: string; name: string; status: 'started' | 'done' | 'error'; summary?: string }
   | { type: 'session'; sessionId: string }
   /** text is the concatenation of this turn's token texts. */
   | { type: 'done'; text: string; usage: AgentUsage; filesChanged: string[]; interrupted: boolean }

@@ -1,8 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { OnboardSchema } from '@fluxy/protocol';
 import { loadConfig, updateConfig } from '../shared/config.ts';
 import type { FluxyPaths } from '../shared/paths.ts';
 import { openDatabase } from '../worker/db.ts';
-import { applyOnboard, OnboardSchema } from '../worker/onboard.ts';
+import { applyOnboard } from '../worker/onboard.ts';
 import { createSettingsStore } from '../worker/settings.ts';
 import { removeSetupToken } from '../worker/setup-token.ts';
 import { isAlive, runningInstance } from './pid.ts';

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ClientMessage, parseClientFrame, type ServerMessage } from '@fluxy/protocol';
 import { WebSocket, WebSocketServer } from 'ws';
+import { FluxyError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { AuthGate } from './auth-gate.ts';
 
@@ -61,7 +62,8 @@ export function createChatHub(options: { gate: AuthGate; log: Logger }) {
       await handler.onMessage(conn, parsed.message);
     } catch (err) {
       log.error('chat handler failed', { type: parsed.message.type, error: err });
-      conn.send({ type: 'bot:error', code: 'internal_error', message: 'Something went wrong handling that message.' });
+      if (err instanceof FluxyError && err.code === 'worker_bad_reply') conn.send({ type: 'bot:error', code: 'worker_bad_reply', message: err.message });
+      else conn.send({ type: 'bot:error', code: 'internal_error', message: 'Something went wrong handling that message.' });
     }
   };
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { errorBody } from '../shared/errors.ts';
+import { errorBody, FluxyError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import {
   CLIENT_IP_HEADER,
@@ -14,8 +14,10 @@ import type { AuthGate } from './auth-gate.ts';
 import type { ChatHub } from './chat-socket.ts';
 import type { ManagedChild } from './child.ts';
 import type { Children } from './children.ts';
+import { compressResponse } from './compress.ts';
 import { type ChildProxy, type Part, sendUnavailable } from './proxy.ts';
 import { checkPath, classify, wantsHtml } from './routes.ts';
+import { WORKER_BAD_REPLY } from './worker-client.ts';
 
 /** How long a request waits for a child that is starting or restarting before it gets a 502. */
 const CHILD_WAIT_MS = 15_000;
@@ -79,6 +81,9 @@ function clientAddress(req: IncomingMessage, trustForwarded: boolean): string {
   }
   return req.socket.remoteAddress ?? 'unknown';
 }
+
+/** A worker that answered, but not in its API's shape (see worker-client.ts): a 502, not "unavailable". */
+const isBadReply = (err: unknown): err is FluxyError => err instanceof FluxyError && err.code === WORKER_BAD_REPLY;
 
 function originMatchesHost(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
@@ -156,6 +161,10 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
     if (!open) {
       const auth = await authenticated(req);
       if (auth.error) {
+        if (isBadReply(auth.error)) {
+          log.error('cannot check a session: the worker answered nonsense', { error: auth.error });
+          return sendJson(res, 502, auth.error.code, auth.error.message);
+        }
         log.warn('cannot check a session: worker unreachable', { error: auth.error });
         return sendUnavailable(req, res, 'worker', children.worker);
       }
@@ -174,6 +183,8 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
       }
     }
 
+    // Proxied and static bodies alike; the small JSON answers above are not worth it.
+    compressResponse(req, res, log);
     switch (route.kind) {
       case 'worker':
         return toChild(req, res, 'worker');
@@ -201,6 +212,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
     for (const h of INTERNAL_HEADERS) delete req.headers[h];
     const auth = await authenticated(req);
     if (!auth.ok) {
+      if (isBadReply(auth.error)) return rejectUpgrade(socket, 502, 'Bad Gateway', auth.error.code, auth.error.message);
       return auth.error
         ? rejectUpgrade(socket, 503, 'Service Unavailable', 'worker_unavailable', 'Cannot check the session right now.')
         : rejectUpgrade(socket, 401, 'Unauthorized', 'unauthorized', 'Sign in first: send the fluxy_session cookie or Authorization: Bearer.');

@@ -13,7 +13,7 @@ import { createAuthGate } from './auth-gate.ts';
 import { createBackendWatcher } from './backend-watcher.ts';
 import { createChatAppHandler, ensureChatApp } from './chat-app.ts';
 import { createChatHub } from './chat-socket.ts';
-import { createChatService } from './chat-service.ts';
+import { createChatService } from './chat/service.ts';
 import { createChildren } from './children.ts';
 import { createRequestHandler } from './http-handler.ts';
 import { createChildProxy } from './proxy.ts';
@@ -101,6 +101,7 @@ export async function startSupervisor(options: SupervisorOptions) {
     watcher,
     log: log.child('chat'),
     providerOptions: options.providerOptions,
+    traceTokens: process.env.FLUXY_TRACE_TOKENS === '1',
   });
   chat.setHandler(chatService);
 

@@ -2,6 +2,7 @@ import { createReadStream, type Stats, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { errorBody, isErrno } from '../shared/errors.ts';
+import { isCompressible, precompressedSibling } from './compress.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -57,8 +58,11 @@ export function createStaticHandler(root: string) {
       if (!stat) continue;
       const etag = `W/"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
       const immutable = candidate.startsWith('assets/');
+      const type = TYPES[extname(full).toLowerCase()] ?? 'application/octet-stream';
+      const pre = isCompressible(type) ? precompressedSibling(req.headers['accept-encoding'], full, stat.mtimeMs) : undefined;
       const headers: Record<string, string> = {
-        'Content-Type': TYPES[extname(full).toLowerCase()] ?? 'application/octet-stream',
+        'Content-Type': type,
+        ...(pre ? { 'Content-Encoding': pre.encoding, Vary: 'Accept-Encoding' } : {}),
         'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
         ETag: etag,
         'X-Content-Type-Options': 'nosniff',
@@ -68,13 +72,13 @@ export function createStaticHandler(root: string) {
         res.end();
         return;
       }
-      headers['Content-Length'] = String(stat.size);
+      headers['Content-Length'] = String(pre?.size ?? stat.size);
       res.writeHead(200, headers);
       if (req.method === 'HEAD') {
         res.end();
         return;
       }
-      createReadStream(full)
+      createReadStream(pre?.path ?? full)
         .on('error', () => res.destroy())
         .pipe(res);
       return;

@@ -1,11 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
+import { ChildrenReportSchema } from '@fluxy/protocol';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { FluxyPaths } from '../shared/paths.ts';
 import type { Logger } from '../shared/logger.ts';
 import { CLIENT_IP_HEADER, INTERNAL_HEADER, PROTO_HEADER, PROXY_HEADER, sessionToken } from '../shared/session-token.ts';
 import type { Db } from './db.ts';
 import { createConversationStore } from './conversations.ts';
-import { errorHandler, sendError } from './http.ts';
+import { errorHandler, parseBody, sendError } from './http.ts';
 import { createLoginThrottle } from './login-throttle.ts';
 import { createSessionStore } from './sessions.ts';
 import { createSettingsStore } from './settings.ts';
@@ -92,7 +93,7 @@ export function createWorkerApp(options: WorkerOptions) {
   });
   app.post('/api/internal/children', (req, res) => {
     if (!req.fluxy.internal) return sendError(res, 403, 'forbidden', 'Supervisor only.');
-    ctx.children = (req.body ?? {}) as Record<string, unknown>;
+    ctx.children = parseBody(ChildrenReportSchema, req.body);
     res.json({ ok: true });
   });
 

@@ -1,45 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Conversation, ConversationChange, Message, MessageAttachment, MessageChange, NewConversation, NewMessage } from '@fluxy/protocol';
 import type { Db } from './db.ts';
 import { nowIso } from './db.ts';
-
-export interface Conversation {
-  id: string;
-  title: string;
-  model: string | null;
-  sessionId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface MessageAttachment {
-  name: string;
-  mediaType: string;
-  path: string;
-}
-
-export interface Message {
-  id: string;
-  conversationId: string;
-  role: 'user' | 'assistant';
-  content: string;
-  status: 'complete' | 'interrupted' | 'error';
-  inputTokens: number | null;
-  outputTokens: number | null;
-  costUsd: number | null;
-  attachments: MessageAttachment[] | null;
-  createdAt: string;
-}
-
-export interface NewMessage {
-  id?: string;
-  role: 'user' | 'assistant';
-  content: string;
-  status?: Message['status'];
-  inputTokens?: number;
-  outputTokens?: number;
-  costUsd?: number;
-  attachments?: MessageAttachment[];
-}
 
 interface ConversationRow {
   id: string;
@@ -108,13 +70,13 @@ export function createConversationStore(db: Db) {
       const row = q.get.get(id);
       return row ? toConversation(row) : undefined;
     },
-    create(input: { id?: string; title?: string; model?: string }): Conversation {
+    create(input: NewConversation): Conversation {
       const now = nowIso();
       const id = input.id ?? randomUUID();
       q.insert.run(id, input.title ?? '', input.model ?? null, now, now);
       return this.get(id)!;
     },
-    update(id: string, change: { title?: string; model?: string | null; sessionId?: string | null }): Conversation | undefined {
+    update(id: string, change: ConversationChange): Conversation | undefined {
       const cols = { title: 'title', model: 'model', sessionId: 'session_id' } as const;
       const keys = (Object.keys(cols) as (keyof typeof cols)[]).filter((k) => change[k] !== undefined);
       const sets = [...keys.map((k) => `${cols[k]} = @${k}`), 'updated_at = @updatedAt'];
@@ -155,7 +117,7 @@ export function createConversationStore(db: Db) {
     updateMessage(
       conversationId: string,
       id: string,
-      change: Partial<Pick<NewMessage, 'content' | 'status' | 'inputTokens' | 'outputTokens' | 'costUsd'>>,
+      change: MessageChange,
     ): Message | undefined {
       const cols: Record<string, string> = {
         content: 'content',

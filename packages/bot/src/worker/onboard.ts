@@ -1,29 +1,8 @@
-import { z } from 'zod';
+import type { OnboardInput, OnboardStatus, Provider } from '@fluxy/protocol';
 import { hashPassword } from './passwords.ts';
 import type { SettingsStore } from './settings.ts';
 
-export const ProviderSchema = z.enum(['anthropic', 'openai', 'ollama']);
-
-const httpUrl = z
-  .string()
-  .trim()
-  .max(2048)
-  .refine((u) => /^https?:\/\/[^\s]+$/i.test(u) && URL.canParse(u), 'must be an http(s) URL');
-
-/** What the wizard (`POST /api/onboard`, `settings:save`) and `fluxy setup` write: one schema, one writer. */
-export const OnboardSchema = z.object({
-  username: z.string().trim().min(1).max(64).optional(),
-  password: z.string().min(1).max(1024).optional(),
-  provider: ProviderSchema.optional(),
-  model: z.string().trim().min(1).max(200).optional(),
-  apiKey: z.string().trim().min(1).max(8192).optional(),
-  baseUrl: httpUrl.optional(),
-  whisperKey: z.string().trim().min(1).max(8192).optional(),
-  whisperBaseUrl: httpUrl.optional(),
-});
-export type OnboardInput = z.infer<typeof OnboardSchema>;
-
-export const DEFAULT_MODELS: Record<z.infer<typeof ProviderSchema>, string> = {
+export const DEFAULT_MODELS: Record<Provider, string> = {
   anthropic: 'claude-sonnet-4-5',
   openai: 'gpt-5',
   ollama: 'llama3.2',
@@ -48,11 +27,10 @@ export async function applyOnboard(settings: SettingsStore, input: OnboardInput)
   settings.setMany(values);
 }
 
-export function onboardStatus(settings: SettingsStore) {
+export function onboardStatus(settings: SettingsStore): OnboardStatus {
   return {
     configured: settings.get('onboarded') === 'true',
     hasPassword: settings.get('portalPassword') !== undefined,
-    // Whether the wizard may leave these empty and keep the stored ones (never the values).
     hasApiKey: settings.get('apiKey') !== undefined,
     hasWhisperKey: settings.get('whisperKey') !== undefined,
     provider: settings.get('provider'),

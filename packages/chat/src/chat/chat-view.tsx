@@ -1,5 +1,5 @@
 // The chat: one socket, one store, the conversation, the composer and the connection state.
-import type { ServerMessage, StoredMessage } from '@fluxy/protocol';
+import type { ConversationWithMessages, ServerMessage } from '@fluxy/protocol';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, framed, tellParent } from '../api.ts';
 import { type ConnectionState, createChatSocket, type ChatSocket } from '../socket.ts';
@@ -51,7 +51,7 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
       id = current.ok ? current.data.conversationId : null;
     }
     if (!id) return store.load(null, []);
-    const res = await api<{ messages: StoredMessage[] }>(`/api/conversations/${encodeURIComponent(id)}`);
+    const res = await api<ConversationWithMessages>(`/api/conversations/${encodeURIComponent(id)}`);
     if (res.ok) store.load(id, res.data.messages);
     else if (res.status === 404) store.load(null, []);
     else setProblem(res.error.message);
@@ -139,7 +139,7 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
 
   const openConversation = async (id: string) => {
     setListOpen(false);
-    const res = await api<{ messages: StoredMessage[] }>(`/api/conversations/${encodeURIComponent(id)}`);
+    const res = await api<ConversationWithMessages>(`/api/conversations/${encodeURIComponent(id)}`);
     if (!res.ok) return setProblem(res.error.message);
     store.open(id, res.data.messages);
     await api('/api/context/set', { method: 'POST', body: { conversationId: id } });

@@ -1,13 +1,8 @@
 // Past conversations, newest first; choosing one reopens it.
+import type { Conversation } from '@fluxy/protocol';
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api.ts';
 import { Icon } from '../ui/icons.tsx';
-
-interface ConversationSummary {
-  id: string;
-  title: string;
-  updatedAt: string;
-}
 
 function when(iso: string): string {
   const d = new Date(iso);
@@ -16,12 +11,12 @@ function when(iso: string): string {
 }
 
 export function ConversationList(props: { current: string | null; onOpen: (id: string) => void; onNew: () => void; onSignOut: () => void; onClose: () => void }) {
-  const [items, setItems] = useState<ConversationSummary[] | null>(null);
+  const [items, setItems] = useState<Conversation[] | null>(null);
   const [error, setError] = useState('');
   const panel = useRef<HTMLElement>(null);
 
   useEffect(() => {
-    api<{ conversations: ConversationSummary[] }>('/api/conversations?limit=100').then((res) => {
+    api<{ conversations: Conversation[] }>('/api/conversations?limit=100').then((res) => {
       if (res.ok) setItems(res.data.conversations);
       else setError(res.error.message);
     });

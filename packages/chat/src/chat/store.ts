@@ -1,6 +1,9 @@
 // The chat's state and how each server frame changes it. Framework-free: React reads it through
 // useSyncExternalStore, one slice per component, so a token re-renders the streaming row only.
-import type { ServerMessage, StoredMessage, ToolStep } from '@fluxy/protocol';
+import type { Message, ServerMessage, StoredMessage, ToolStep } from '@fluxy/protocol';
+
+/** A message from the history API (`Message`) or from the socket (`StoredMessage`). */
+export type HistoryMessage = StoredMessage | Message;
 
 export interface ToolView {
   key: string;
@@ -64,7 +67,7 @@ function upsertTool(tools: ToolView[], step: ToolStep): ToolView[] {
   return next;
 }
 
-export function fromStored(m: StoredMessage): ChatMessage {
+export function fromStored(m: HistoryMessage): ChatMessage {
   return {
     id: m.id,
     role: m.role,
@@ -117,7 +120,7 @@ export function createChatStore() {
       return () => listeners.delete(listener);
     },
     /** Shows a conversation's stored history (a turn still running arrives as `chat:in-progress`). */
-    load(conversationId: string | null, messages: StoredMessage[]) {
+    load(conversationId: string | null, messages: HistoryMessage[]) {
       const pending = state.messages.filter((m) => m.status === 'sending' && conversationId === state.conversationId);
       const stored = messages.map(fromStored);
       const live = conversationId === state.conversationId ? state.live : null;
@@ -128,7 +131,7 @@ export function createChatStore() {
       set({ conversationId: null, messages: [], live: null, loading: false });
     },
     /** Shows another conversation (its live part, if any, follows as `chat:in-progress`). */
-    open(conversationId: string, messages: StoredMessage[]) {
+    open(conversationId: string, messages: HistoryMessage[]) {
       leave();
       left.delete(conversationId);
       set({ conversationId, messages: messages.map(fromStored), live: null, loading: false });

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
+import { LoginBodySchema, type PortalSession, TokenBodySchema } from '@fluxy/protocol';
 import { SESSION_COOKIE, sessionToken } from '../../shared/session-token.ts';
 import type { WorkerContext } from '../app.ts';
 import { parseBody, sendError } from '../http.ts';
@@ -7,8 +7,6 @@ import { verifyPassword } from '../passwords.ts';
 import { SESSION_TTL_MS } from '../sessions.ts';
 import { consumeSetupToken } from '../setup-token.ts';
 
-const LoginSchema = z.object({ username: z.string().max(256).optional(), password: z.string().min(1).max(1024) });
-const TokenSchema = z.object({ token: z.string().min(1).max(512) });
 
 function basicCredentials(header: string | undefined): { username?: string; password: string } | undefined {
   if (!header || !/^basic /i.test(header)) return undefined;
@@ -60,7 +58,7 @@ export function portalRoutes(ctx: WorkerContext): Router {
   };
 
   r.post('/api/portal/login', async (req, res) => {
-    await login(req, res, parseBody(LoginSchema, req.body));
+    await login(req, res, parseBody(LoginBodySchema, req.body));
   });
   r.get('/api/portal/login', async (req, res) => {
     const creds = basicCredentials(req.headers.authorization);
@@ -72,7 +70,7 @@ export function portalRoutes(ctx: WorkerContext): Router {
   });
 
   r.post('/api/portal/setup-token', (req, res) => {
-    const { token } = parseBody(TokenSchema, req.body);
+    const { token } = parseBody(TokenBodySchema, req.body);
     if (ctx.settings.get('portalPassword') || !consumeSetupToken(ctx.paths.setupToken, token)) {
       ctx.log.warn('refused setup link', { ip: req.fluxy.clientIp });
       return sendError(res, 401, 'bad_setup_token', 'This setup link is invalid or was already used.');
@@ -87,7 +85,8 @@ export function portalRoutes(ctx: WorkerContext): Router {
   r.get('/api/portal/session', (req, res) => {
     const token = sessionToken(req.headers);
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ signedIn: !!token && ctx.sessions.validate(token).valid, hasAccount: ctx.settings.get('portalPassword') !== undefined });
+    const reply: PortalSession = { signedIn: !!token && ctx.sessions.validate(token).valid, hasAccount: ctx.settings.get('portalPassword') !== undefined };
+    res.json(reply);
   });
 
   r.post('/api/portal/logout', (req, res) => {
@@ -98,7 +97,7 @@ export function portalRoutes(ctx: WorkerContext): Router {
 
   r.post('/api/portal/validate-token', (req, res) => {
     if (!req.fluxy.internal) return sendError(res, 403, 'forbidden', 'Supervisor only.');
-    const { token } = parseBody(TokenSchema, req.body);
+    const { token } = parseBody(TokenBodySchema, req.body);
     const result = ctx.sessions.validate(token);
     res.json(result.valid ? { valid: true, expiresAt: result.expiresAt } : { valid: false });
   });

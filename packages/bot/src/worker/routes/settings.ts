@@ -1,13 +1,11 @@
 import { type Request, type Response, Router } from 'express';
-import { z } from 'zod';
+import { CurrentConversationSchema, SettingsSaveBodySchema } from '@fluxy/protocol';
 import type { WorkerContext } from '../app.ts';
 import { parseBody, sendError } from '../http.ts';
-import { applyOnboard, OnboardSchema, onboardStatus } from '../onboard.ts';
+import { applyOnboard, onboardStatus } from '../onboard.ts';
 import { verifyPassword } from '../passwords.ts';
 import { removeSetupToken } from '../setup-token.ts';
 
-const OnboardBodySchema = OnboardSchema.extend({ currentPassword: z.string().max(1024).optional() });
-const ContextSchema = z.object({ conversationId: z.string().min(1).max(128).nullable() });
 
 export function settingsRoutes(ctx: WorkerContext): Router {
   const r = Router();
@@ -18,7 +16,7 @@ export function settingsRoutes(ctx: WorkerContext): Router {
 
   /** The wizard's save (also `settings:save` over the chat socket). Changing an existing password needs the current one. */
   const save = async (req: Request) => {
-    const input = parseBody(OnboardBodySchema, req.body);
+    const input = parseBody(SettingsSaveBodySchema, req.body);
     const stored = ctx.settings.get('portalPassword');
     const changingPassword = input.password !== undefined && stored !== undefined;
     if (changingPassword) {
@@ -77,7 +75,7 @@ export function settingsRoutes(ctx: WorkerContext): Router {
     res.json({ conversationId: ctx.settings.get('activeConversationId') ?? null });
   });
   r.post('/api/context/set', (req, res) => {
-    const { conversationId } = parseBody(ContextSchema, req.body);
+    const { conversationId } = parseBody(CurrentConversationSchema, req.body);
     if (conversationId && !ctx.conversations.get(conversationId)) {
       return sendError(res, 404, 'not_found', 'No such conversation.');
     }

@@ -1,17 +1,16 @@
 import express, { Router } from 'express';
-import { z } from 'zod';
+import { TranscribeBodySchema } from '@fluxy/protocol';
 import { MAX_WHISPER_BYTES, transcribe, whisperSettingsFrom } from '../../agent/whisper.ts';
 import type { WorkerContext } from '../app.ts';
 import { parseBody, sendError } from '../http.ts';
 
-const TranscribeSchema = z.object({ audio: z.string().min(1), mediaType: z.string().max(255).optional() });
 
 /** `POST /api/whisper/transcribe {audio (base64), mediaType?}` → `{text}`; the chat socket's whisper:transcribe does the same. */
 export function whisperRoutes(ctx: WorkerContext): Router {
   const r = Router();
   // Base64 of Whisper's 25 MB limit, plus the JSON around it.
   r.post('/api/whisper/transcribe', express.json({ limit: Math.ceil((MAX_WHISPER_BYTES * 4) / 3) + 4096 }), async (req, res) => {
-    const { audio, mediaType } = parseBody(TranscribeSchema, req.body);
+    const { audio, mediaType } = parseBody(TranscribeBodySchema, req.body);
     const s = ctx.settings;
     const settings = whisperSettingsFrom({
       whisperKey: s.get('whisperKey'),

@@ -1,8 +1,8 @@
-import type { ClientMessage } from '@fluxy/protocol';
-import { MAX_WHISPER_BYTES, transcribe, whisperSettingsFrom } from '../agent/index.ts';
-import { FluxyError } from '../shared/errors.ts';
-import type { ChatClient } from './chat-socket.ts';
-import type { WorkerClient } from './worker-client.ts';
+import { type ClientMessage, toChatErrorCode } from '@fluxy/protocol';
+import { MAX_WHISPER_BYTES, transcribe, whisperSettingsFrom } from '../../agent/index.ts';
+import { FluxyError } from '../../shared/errors.ts';
+import type { ChatClient } from '../chat-socket.ts';
+import type { WorkerClient } from '../worker-client.ts';
 
 /** `whisper:transcribe`: a voice note to text, answered to the sender only. */
 export async function handleTranscribe(
@@ -20,7 +20,7 @@ export async function handleTranscribe(
     client.send({ type: 'whisper:result', text });
   } catch (err) {
     const e = err as Error & { code?: string };
-    client.send({ type: 'bot:error', code: e.code ?? 'transcription_failed', message: e.message });
+    client.send({ type: 'bot:error', code: toChatErrorCode(e.code, 'transcription_failed'), message: e.message });
   }
 }
 
@@ -35,6 +35,6 @@ export async function handleSettingsSave(
     await worker.saveSettings(values, client.token);
   } catch (err) {
     if (!(err instanceof FluxyError)) throw err;
-    client.send({ type: 'bot:error', code: err.code, message: err.message });
+    client.send({ type: 'bot:error', code: toChatErrorCode(err.code, 'worker_error'), message: err.message });
   }
 }

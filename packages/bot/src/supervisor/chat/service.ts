@@ -1,0 +1,157 @@
+import { type ClientMessage, type Message, toStoredMessage } from '@fluxy/protocol';
+import { type AgentProviderOptions, createAgentProvider, preloadProvider } from '../../agent/index.ts';
+import { FluxyError } from '../../shared/errors.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { FluxyPaths } from '../../shared/paths.ts';
+import type { BackendWatcher } from '../backend-watcher.ts';
+import type { ChatClient, ChatHandler, ChatHub } from '../chat-socket.ts';
+import type { ManagedChild } from '../child.ts';
+import type { WorkerClient } from '../worker-client.ts';
+import { createConversationQueue } from './conversation-queue.ts';
+import { handleSettingsSave, handleTranscribe } from './extras.ts';
+import { attachmentRecords, saveIncomingAttachments } from './incoming-attachments.ts';
+import { createProviderPool } from './provider-pool.ts';
+import { createSettingsCache } from './settings-cache.ts';
+import { clearContext, stopConversation } from './stop-clear.ts';
+import { createTurnRunner } from './turn-runner.ts';
+
+export interface ChatServiceDeps {
+  hub: ChatHub;
+  worker: WorkerClient;
+  paths: FluxyPaths;
+  backend: ManagedChild;
+  watcher: BackendWatcher;
+  log: Logger;
+  providerOptions?: AgentProviderOptions;
+  /** Benchmarks only (FLUXY_TRACE_TOKENS=1): bot:token carries when the provider handed it over. */
+  traceTokens?: boolean;
+}
+
+type UserMessage = Extract<ClientMessage, { type: 'user:message' }>;
+
+/**
+ * The chat's server side: stores each message through the worker before the agent sees it, runs
+ * one turn at a time per conversation (later messages queue), streams every event to every
+ * signed-in client, and after a turn that changed files restarts the backend once and tells the
+ * dashboards to reload. The parts live beside this file, one concern each.
+ */
+export function createChatService(
+  deps: ChatServiceDeps,
+): ChatHandler & { close(graceMs?: number): Promise<void>; invalidateSettings(): void } {
+  const { hub, worker, paths, log } = deps;
+  let closing = false;
+  const broadcast: ChatHub['broadcast'] = (frame, except) => hub.broadcast(frame, except);
+
+  const settings = createSettingsCache(() => worker.providerSettings());
+  const providers = createProviderPool((s) =>
+    createAgentProvider(
+      s,
+      { workspaceDir: paths.workspace, claudeConfigDir: paths.claudeConfig, filesDir: `${paths.workspace}/files` },
+      log.child('agent'),
+      deps.providerOptions,
+    ),
+  );
+  const runTurn = createTurnRunner({
+    broadcast,
+    worker,
+    settings,
+    providers,
+    watcher: deps.watcher,
+    backend: deps.backend,
+    log,
+    isClosing: () => closing,
+    traceTokens: deps.traceTokens,
+  });
+  const queue = createConversationQueue({
+    run: runTurn,
+    onFailure(job, err) {
+      log.error('turn failed', { conversationId: job.conversationId, error: err });
+      broadcast({ type: 'bot:error', conversationId: job.conversationId, code: 'internal_error', message: 'The turn failed inside Fluxy; your message is saved.' });
+    },
+  });
+  const stopClear = { worker, queue, broadcast };
+
+  const unknownConversation = (client: ChatClient, conversationId: string) =>
+    client.send({ type: 'bot:error', conversationId, code: 'unknown_conversation', message: 'That conversation does not exist (it may have been deleted).' });
+
+  /** The conversation a message belongs to: the one named, else the current one, else a new one. */
+  async function resolveConversation(requested: string | undefined, title: string): Promise<string> {
+    if (requested) return requested; // storing the message checks that it exists
+    const current = await worker.currentConversation();
+    if (current && (await worker.getConversation(current))) return current;
+    const created = await worker.createConversation({ title: title.slice(0, 80) });
+    await worker.setCurrentConversation(created.id);
+    broadcast({ type: 'chat:conversation-created', conversationId: created.id });
+    return created.id;
+  }
+
+  async function onUserMessage(client: ChatClient, msg: UserMessage): Promise<void> {
+    if (closing) {
+      client.send({ type: 'bot:error', conversationId: msg.conversationId, code: 'shutting_down', message: 'Fluxy is shutting down; send it again in a moment.' });
+      return;
+    }
+    const content = msg.content.trim();
+    const incoming = msg.attachments ?? [];
+    if (!content && incoming.length === 0) {
+      client.send({ type: 'bot:error', conversationId: msg.conversationId, code: 'bad_message', message: 'The message is empty.' });
+      return;
+    }
+    const conversationId = await resolveConversation(msg.conversationId, content || incoming[0]!.name);
+    // Files are written only for a conversation that exists.
+    if (incoming.length > 0 && msg.conversationId && !(await worker.getConversation(conversationId))) {
+      return unknownConversation(client, conversationId);
+    }
+    const attachments = await saveIncomingAttachments(paths.workspace, incoming);
+    if (!attachments.ok) {
+      client.send({ type: 'bot:error', conversationId, code: attachments.code, message: attachments.message });
+      return;
+    }
+    let stored: Message;
+    try {
+      stored = await worker.addMessage(conversationId, { role: 'user', content, attachments: attachmentRecords(paths.workspace, attachments.saved) });
+    } catch (err) {
+      if (err instanceof FluxyError && err.status === 404) return unknownConversation(client, conversationId);
+      throw err;
+    }
+    broadcast({ type: 'chat:sync', conversationId, message: toStoredMessage(stored) }, client);
+    queue.push({ conversationId, prompt: content, attachments: attachments.saved, userMessageId: stored.id });
+  }
+
+  return {
+    onConnect() {
+      // Load the provider's module (the Agent SDK is the heavy one) before the first message needs it.
+      settings
+        .get()
+        .then((s) => s.provider && preloadProvider(s.provider))
+        .catch((err) => log.debug('cannot preload the provider', { error: err }));
+    },
+    async onMessage(client, msg) {
+      switch (msg.type) {
+        case 'user:message':
+          return onUserMessage(client, msg);
+        case 'user:stop':
+          return stopConversation(stopClear, msg.conversationId);
+        case 'user:clear-context':
+          return clearContext(stopClear, msg.conversationId);
+        case 'whisper:transcribe':
+          return handleTranscribe(client, msg, worker);
+        case 'settings:save':
+          settings.invalidate();
+          await handleSettingsSave(client, msg, worker);
+          settings.invalidate();
+          return;
+        case 'ping':
+          client.send({ type: 'pong' });
+          return;
+      }
+    },
+    invalidateSettings: settings.invalidate,
+    /** Refuses new messages, stops every turn, gives them `graceMs` to store what they have, then closes the provider. */
+    async close(graceMs = 2_000) {
+      closing = true;
+      queue.stop(undefined, true);
+      await queue.settle(graceMs);
+      await providers.close();
+    },
+  };
+}
