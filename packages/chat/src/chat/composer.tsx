@@ -14,7 +14,7 @@ export interface ComposerProps {
   working: boolean;
   onSend: () => void;
   onStop: () => void;
-  recorder: { state: RecorderState; start: () => void; stop: () => void };
+  recorder: { state: RecorderState; seconds: number; start: () => void; stop: () => void };
 }
 
 export function Composer(props: ComposerProps) {
@@ -106,6 +106,12 @@ export function Composer(props: ComposerProps) {
             }
           }}
         />
+        {recorder.state === 'recording' && (
+          <span className="rec-time">
+            <span className="visually-hidden">Recording </span>
+            {Math.floor(recorder.seconds / 60)}:{String(recorder.seconds % 60).padStart(2, '0')}
+          </span>
+        )}
         <button
           type="button"
           className={`icon-btn ${recorder.state === 'recording' ? 'recording' : ''}`}

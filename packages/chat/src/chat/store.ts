@@ -36,6 +36,8 @@ export interface ChatMessage {
 export interface LiveTurn {
   text: string;
   tools: ToolView[];
+  /** The stored id of the answer being written, when the server said it (`chat:in-progress`). */
+  messageId?: string;
 }
 
 export interface ChatState {
@@ -124,7 +126,9 @@ export function createChatStore() {
       const pending = state.messages.filter((m) => m.status === 'sending' && conversationId === state.conversationId);
       const stored = messages.map(fromStored);
       const live = conversationId === state.conversationId ? state.live : null;
-      set({ conversationId, messages: [...stored, ...pending], live, loading: false });
+      // The answer being streamed is saved as it goes: shown once, as the live row.
+      const shown = live?.messageId ? stored.filter((m) => m.id !== live.messageId) : stored;
+      set({ conversationId, messages: [...shown, ...pending], live, loading: false });
     },
     startNew() {
       leave();
@@ -169,26 +173,32 @@ export function createChatStore() {
           if (mine(frame.conversationId)) {
             set({
               conversationId: state.conversationId ?? frame.conversationId,
-              live: { text: frame.text, tools: frame.tools.reduce<ToolView[]>(upsertTool, []) },
+              live: { text: frame.text, tools: frame.tools.reduce<ToolView[]>(upsertTool, []), messageId: frame.messageId },
+              messages: frame.messageId ? state.messages.filter((m) => m.id !== frame.messageId) : state.messages,
             });
           }
           return;
         case 'bot:token': {
           if (!mine(frame.conversationId)) return;
           const live = state.live ?? { text: '', tools: [] };
-          set({ live: { text: live.text + frame.text, tools: live.tools } });
+          set({ live: { ...live, text: live.text + frame.text } });
           return;
         }
         case 'bot:tool': {
           if (!mine(frame.conversationId)) return;
           const live = state.live ?? { text: '', tools: [] };
-          set({ live: { text: live.text, tools: upsertTool(live.tools, frame) } });
+          set({ live: { ...live, tools: upsertTool(live.tools, frame) } });
           return;
         }
         case 'bot:response':
           if (!mine(frame.conversationId)) return;
-          if (state.messages.some((m) => m.id === frame.messageId)) return set({ live: null });
-          finishLive({ id: frame.messageId, content: frame.content, status: stopRequested ? 'interrupted' : 'complete' });
+          if (state.messages.some((m) => m.id === frame.messageId)) {
+            // Loaded from history while it was being written (saved partially): now it is whole.
+            const messages = state.messages.map((m) => (m.id === frame.messageId ? { ...m, content: frame.content, status: 'complete' as const, tools: state.live?.tools ?? m.tools } : m));
+            set({ live: null, messages });
+          } else {
+            finishLive({ id: frame.messageId, content: frame.content, status: stopRequested ? 'interrupted' : 'complete' });
+          }
           stopRequested = false;
           return;
         case 'bot:error':

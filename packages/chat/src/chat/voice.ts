@@ -1,13 +1,23 @@
 // Voice notes: MediaRecorder while the button is on; the recording goes to the server as
 // `whisper:transcribe` and the text comes back (`whisper:result`) into the composer.
-import { useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { toBase64 } from './attachments.ts';
 
 export type RecorderState = 'idle' | 'recording' | 'transcribing';
 
 export function useVoiceRecorder(onAudio: (audio: string, mediaType: string) => void, onProblem: (message: string) => void) {
   const [state, setState] = useState<RecorderState>('idle');
+  const [seconds, setSeconds] = useState(0);
   const recorder = useRef<MediaRecorder | null>(null);
+
+  // The clock shown while recording.
+  useEffect(() => {
+    if (state !== 'recording') return;
+    const started = Date.now();
+    setSeconds(0);
+    const timer = setInterval(() => setSeconds(Math.floor((Date.now() - started) / 1000)), 250);
+    return () => clearInterval(timer);
+  }, [state]);
 
   const start = async () => {
     if (!navigator.mediaDevices?.getUserMedia || typeof MediaRecorder === 'undefined') {
@@ -47,5 +57,6 @@ export function useVoiceRecorder(onAudio: (audio: string, mediaType: string) => 
     recorder.current = null;
   };
 
-  return { state, start, stop, done: () => setState('idle') };
+  const done = useCallback(() => setState('idle'), []);
+  return { state, seconds, start, stop, done };
 }
