@@ -41,6 +41,7 @@
     transition: transform 0.3s cubic-bezier(0.2, 0.8, 0.2, 1); visibility: hidden;
   }
   .panel iframe { width: 100%; height: 100%; border: 0; display: block; background: transparent; }
+  .sentinel { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
   .open .backdrop { opacity: 1; pointer-events: auto; }
   .open .panel { transform: none; visibility: visible; }
   /* The panel has its own close button and the backdrop closes it; the bubble would cover the composer. */
@@ -51,8 +52,11 @@
 </style>
 <div class="wrap">
   <div class="backdrop" part="backdrop"></div>
-  <div class="panel" role="dialog" aria-modal="true" aria-label="Fluxy chat"></div>
-  <button class="bubble" type="button" aria-label="Open Fluxy chat" aria-expanded="false">
+  <div class="panel" role="dialog" aria-modal="true" aria-label="Fluxy chat">
+    <span class="sentinel" tabindex="0" data-wrap="last"></span>
+    <span class="sentinel" tabindex="0" data-wrap="first"></span>
+  </div>
+  <button class="bubble" type="button" aria-label="Open chat" aria-expanded="false">
     <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" aria-hidden="true">
       <path class="wave" d="M5 9.5c2.3-2.6 4.7-2.6 7 0s4.7 2.6 7 0"/>
       <path class="wave wave2" d="M5 15c2.3-2.6 4.7-2.6 7 0s4.7 2.6 7 0" opacity="0.75"/>
@@ -70,6 +74,39 @@
   let installPrompt = null;
   let isOpen = false;
   let savedOverflow = '';
+  /** The page's elements made inert while the panel is open (not those the page made inert itself). */
+  let inerted = [];
+  const [startSentinel, endSentinel] = panel.querySelectorAll('.sentinel');
+  const FOCUSABLE = 'a[href], button, input, select, textarea, iframe, [tabindex]:not([tabindex="-1"]), [contenteditable="true"]';
+
+  /** The chat's document: same origin by construction, but a frame that navigated away is not ours to touch. */
+  function frameDocument() {
+    try {
+      return iframe?.contentDocument ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  // A modal dialog keeps Tab inside. Focus that leaves the chat's last element lands on the end
+  // sentinel and goes round to its first one (and Shift+Tab the other way); without these, Tab
+  // walked out of the iframe to the hidden bubble and the page behind.
+  function focusInside(which) {
+    const doc = frameDocument();
+    const items = doc
+      ? [...doc.querySelectorAll(FOCUSABLE)].filter((el) => !el.disabled && !el.closest('[hidden], [inert]') && el.getClientRects().length > 0)
+      : [];
+    const target = which === 'first' ? items[0] : items[items.length - 1];
+    if (target) target.focus();
+    else iframe?.focus();
+  }
+  startSentinel.addEventListener('focus', () => focusInside('last'));
+  endSentinel.addEventListener('focus', () => focusInside('first'));
+
+  function onKeydown(event) {
+    // The chat may use Escape itself (closing a menu); it says so with preventDefault.
+    if (event.key === 'Escape' && isOpen && !event.defaultPrevented) close();
+  }
 
   function ensureIframe() {
     if (iframe) return;
@@ -79,10 +116,30 @@
     iframe.allow = 'microphone; clipboard-write';
     iframe.addEventListener('load', () => {
       iframeReady = true;
+      // Keys pressed inside the chat go to its document, not ours: Escape must close from there too.
+      frameDocument()?.defaultView?.addEventListener('keydown', onKeydown);
       if (pendingDraft !== null) sendDraft(pendingDraft);
       if (installPrompt) post({ type: 'fluxy:install-available' });
     });
-    panel.append(iframe);
+    panel.insertBefore(iframe, endSentinel);
+  }
+
+  /** Everything but the chat is out of reach while the panel is open: Tab, clicks, screen readers. */
+  function setPageInert(on) {
+    if (on) {
+      inerted = [...document.body.children].filter((el) => el !== host && !el.inert);
+      for (const el of inerted) el.inert = true;
+    } else {
+      for (const el of inerted) el.inert = false;
+      inerted = [];
+    }
+    bubble.inert = on;
+  }
+
+  function reloadChat() {
+    if (!iframe) return;
+    iframeReady = false;
+    iframe.src = CHAT_URL;
   }
 
   function post(message) {
@@ -105,11 +162,11 @@
     isOpen = true;
     wrap.classList.add('open');
     bubble.setAttribute('aria-expanded', 'true');
-    bubble.setAttribute('aria-label', 'Close Fluxy chat');
+    setPageInert(true);
     // The page behind must not scroll under a full-screen panel on phones.
     savedOverflow = document.documentElement.style.overflow;
     document.documentElement.style.overflow = 'hidden';
-    setTimeout(() => iframe?.focus(), 50);
+    iframe.focus();
   }
 
   function close() {
@@ -117,16 +174,14 @@
     isOpen = false;
     wrap.classList.remove('open');
     bubble.setAttribute('aria-expanded', 'false');
-    bubble.setAttribute('aria-label', 'Open Fluxy chat');
+    setPageInert(false);
     document.documentElement.style.overflow = savedOverflow;
     bubble.focus({ preventScroll: true });
   }
 
   bubble.addEventListener('click', () => (isOpen ? close() : open()));
   backdrop.addEventListener('click', close);
-  document.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape' && isOpen) close();
-  });
+  document.addEventListener('keydown', onKeydown);
 
   window.addEventListener('beforeinstallprompt', (event) => {
     // Keep the browser's install prompt for when the user asks for it in the chat.
@@ -137,10 +192,13 @@
 
   window.addEventListener('message', (event) => {
     if (event.origin !== origin) return;
-    // Only the chat iframe speaks to the widget; our own re-posts (source === window) and other
-    // frames (the onboarding overlay talks to the dashboard directly) are not for us.
-    if (!iframe || event.source !== iframe.contentWindow) return;
     const type = event.data && typeof event.data === 'object' ? event.data.type : undefined;
+    if (!iframe || event.source !== iframe.contentWindow) {
+      // The first-run wizard in the dashboard's overlay (another frame of ours) finished: the chat,
+      // loaded before it, still shows "needs setup" until it loads again.
+      if (type === 'fluxy:onboard-complete' && event.source && event.source !== window) reloadChat();
+      return;
+    }
     switch (type) {
       case 'fluxy:close':
         close();
@@ -155,11 +213,9 @@
           post({ type: 'fluxy:install-result', outcome: 'unavailable' });
         }
         break;
-      case 'fluxy:onboard-complete':
-      case 'fluxy:hmr-update':
-        // The dashboard (App.tsx) listens on its own window.
-        window.postMessage({ ...event.data, type }, origin);
-        break;
+      // fluxy:onboard-complete and fluxy:hmr-update are for the dashboard's own code
+      // (fluxy/onboarding-frame.tsx, fluxy/hmr-events.ts), which hears the chat's messages to
+      // this window directly and checks their origin itself.
       default:
         break;
     }

@@ -1,5 +1,7 @@
 // The Claude provider with the real Claude Agent SDK (its bundled Claude Code) against the fake
 // Anthropic server: tools really run in a throwaway workspace.
+// Over 300 lines on purpose: the cases share one fake server and one warm-session setup, whose
+// start (the real Claude Code binary) is the slow part; split, each file would pay it again.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

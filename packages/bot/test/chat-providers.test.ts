@@ -188,4 +188,20 @@ describe('chat with OpenAI and Ollama', () => {
     const msgs = (req.body.messages ?? []).filter((m) => m.role !== 'system').map((m) => `${m.role}:${m.content}`);
     assert.deepEqual(msgs, ['user:first question', 'assistant:First answer.', 'user:second question'], 'a fresh context after clear');
   });
+
+  test("a model change through PUT /api/settings applies to the very next message; the worker's settings-changed header stays inside", async () => {
+    // The last turn fetched the settings a moment ago: only the worker's header can drop that cache in time.
+    const res = await bot.fetch('/api/settings', {
+      method: 'PUT',
+      token: await bot.login(),
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'llama-other' }),
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('x-fluxy-settings-changed'), null);
+    const from = c.frames.length;
+    c.send({ type: 'user:message', content: 'first again' });
+    await c.waitFor('bot:response', () => true, 30_000, from);
+    assert.equal(ollama.requests.at(-1)!.body.model, 'llama-other');
+  });
 });

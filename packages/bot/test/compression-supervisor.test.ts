@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { createBrotliDecompress } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from './helpers/browser.ts';
+import { measureColdLoad } from './helpers/cold-load.ts';
 import { type Instance, startInstance, waitFor } from './helpers/instance.ts';
 
 /** A backend route that sends one event at start and one more per POST to /sse-next. */
@@ -42,39 +43,7 @@ describe('compression through the supervisor', () => {
   });
 
   test("the dashboard's cold load transfers well under 1 MB (Vite's development build included)", { timeout: 120_000 }, async (t) => {
-    const context = await browser.newContext();
-    await context.addCookies([{ name: 'fluxy_session', value: token, url: bot.url, httpOnly: true }]);
-    const page = await context.newPage();
-    // The first visit lets Vite optimise its dependencies (it may reload the page); the measured one is a fresh context.
-    await page.goto(`${bot.url}/`);
-    await page.getByText('This app is yours.').waitFor({ timeout: 60_000 });
-    await context.close();
-
-    const cold = await browser.newContext();
-    await cold.addCookies([{ name: 'fluxy_session', value: token, url: bot.url, httpOnly: true }]);
-    const measured = await cold.newPage();
-    const responses: Promise<{ url: string; transferred: number; decoded: number; encoding?: string }>[] = [];
-    measured.on('requestfinished', (req) => {
-      responses.push(
-        (async () => {
-          const res = await req.response();
-          const sizes = await req.sizes();
-          const body = res && req.method() === 'GET' ? await res.body().catch(() => Buffer.alloc(0)) : Buffer.alloc(0);
-          return {
-            url: req.url(),
-            transferred: sizes.responseBodySize + sizes.responseHeadersSize,
-            decoded: body.length,
-            encoding: res?.headers()['content-encoding'],
-          };
-        })(),
-      );
-    });
-    await measured.goto(`${bot.url}/`);
-    await measured.getByText('This app is yours.').waitFor({ timeout: 60_000 });
-    await measured.waitForLoadState('networkidle');
-    const all = await Promise.all(responses);
-    const transferred = all.reduce((s, r) => s + r.transferred, 0);
-    const decoded = all.reduce((s, r) => s + r.decoded, 0);
+    const { responses: all, transferred, decoded } = await measureColdLoad(browser, bot.url, token);
     t.diagnostic(`cold load: ${all.length} responses, ${Math.round(transferred / 1024)} KB transferred, ${Math.round(decoded / 1024)} KB decoded`);
     for (const r of [...all].sort((a, b) => b.transferred - a.transferred).slice(0, 5)) {
       t.diagnostic(`  ${r.url.replace(bot.url, '')}: ${Math.round(r.transferred / 1024)} KB of ${Math.round(r.decoded / 1024)} KB (${r.encoding ?? 'identity'})`);
@@ -84,7 +53,6 @@ describe('compression through the supervisor', () => {
     const big = all.filter((r) => r.decoded > 100_000);
     assert.ok(big.length > 0);
     for (const r of big) assert.equal(r.encoding, 'br', `${r.url} is sent with brotli`);
-    await cold.close();
   });
 
   test('server-sent events from the backend are not held back by compression', { timeout: 60_000 }, async () => {

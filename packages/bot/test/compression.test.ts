@@ -150,7 +150,7 @@ describe('compressResponse', () => {
     assert.ok(decode(answer).equals(big), 'the 8 MB body decodes to the same bytes');
   });
 
-  test('left alone: small bodies, images, encoded bodies, no-transform, 304, HEAD', async () => {
+  test('left alone: small bodies, images, encoded bodies, no-transform, 304, cross-site requests, HEAD', async () => {
     const ae = { 'accept-encoding': 'br, gzip' };
     const small = await get(port, '/small', ae);
     assert.equal(small.headers['content-encoding'], undefined);
@@ -169,6 +169,8 @@ describe('compressResponse', () => {
     const notModified = await get(port, '/not-modified', ae);
     assert.equal(notModified.status, 304);
     assert.equal(notModified.headers['content-encoding'], undefined);
+    const crossSite = await get(port, '/text', { ...ae, 'sec-fetch-site': 'cross-site' });
+    assert.equal(crossSite.headers['content-encoding'], undefined, 'not for requests another site made');
     const head = await get(port, '/text', ae, 'HEAD');
     assert.equal(head.headers['content-encoding'], undefined);
     assert.equal(head.headers['content-length'], String(text.length));

@@ -10,10 +10,10 @@ test('routing table of the contract', () => {
     assert.ok(checked.ok, path);
     return classify(method, checked.pathname, checked.search, pub);
   };
-  assert.deepEqual(c('/api/health'), { kind: 'worker', open: true, health: true });
-  assert.deepEqual(c('/api/portal/login', 'POST'), { kind: 'worker', open: true, health: false });
-  assert.deepEqual(c('/api/portal/logout', 'POST'), { kind: 'worker', open: false, health: false });
-  assert.deepEqual(c('/api/conversations'), { kind: 'worker', open: false, health: false });
+  assert.deepEqual(c('/api/health'), { kind: 'worker', open: true });
+  assert.deepEqual(c('/api/portal/login', 'POST'), { kind: 'worker', open: true });
+  assert.deepEqual(c('/api/portal/logout', 'POST'), { kind: 'worker', open: false });
+  assert.deepEqual(c('/api/conversations'), { kind: 'worker', open: false });
   assert.deepEqual(c('/app/api/health?x=1'), { kind: 'backend', url: '/health?x=1', open: false });
   assert.deepEqual(c('/app/api'), { kind: 'backend', url: '/', open: false });
   assert.deepEqual(c('/app/api/hooks/stripe', 'POST', ['/hooks']), { kind: 'backend', url: '/hooks/stripe', open: true });

@@ -20,7 +20,7 @@ import { createSettingsCache } from '../src/supervisor/chat/settings-cache.ts';
 import { createTurnRunner } from '../src/supervisor/chat/turn-runner.ts';
 import { createWorkerClient, type StoredProviderSettings } from '../src/supervisor/worker-client.ts';
 import { createWorkerApp } from '../src/worker/app.ts';
-import { openDatabase } from '../src/worker/db.ts';
+import { openDatabase } from '../src/storage/db.ts';
 import { waitFor } from './helpers/instance.ts';
 
 type Script = (turn: AgentTurn) => AsyncGenerator<AgentEvent>;

@@ -11,7 +11,7 @@ import { SettingsSaveBodySchema } from './worker-api.ts';
 const conversationId = z.string().min(1).max(128);
 /**
  * Chosen by the client for each message it sends, so that a message re-sent after a dropped
- * connection is stored and answered once (the server remembers recent ids; see chat-dedup.ts).
+ * connection is stored and answered once (the server remembers recent ids: supervisor/chat/client-message-ids.ts).
  */
 const clientMessageId = z.string().min(1).max(128);
 

@@ -73,18 +73,6 @@ export type OnboardInput = z.infer<typeof OnboardSchema>;
 export const SettingsSaveBodySchema = OnboardSchema.extend({ currentPassword: z.string().max(1024).optional() });
 export type SettingsSaveBody = z.infer<typeof SettingsSaveBodySchema>;
 
-export const OnboardStatusSchema = z.object({
-  configured: z.boolean(),
-  hasPassword: z.boolean(),
-  /** Whether a key is stored, so the wizard can leave its field empty and keep it (never the key). */
-  hasApiKey: z.boolean(),
-  hasWhisperKey: z.boolean(),
-  provider: z.string().optional(),
-  model: z.string().optional(),
-  username: z.string().optional(),
-});
-export type OnboardStatus = z.infer<typeof OnboardStatusSchema>;
-
 /** `GET|PUT /api/settings`: public values, and for each secret only whether it is set. */
 export const PublicSettingsSchema = z.object({
   provider: z.string().optional(),
@@ -99,6 +87,17 @@ export const PublicSettingsSchema = z.object({
   hasPortalPassword: z.boolean(),
 });
 export type PublicSettings = z.infer<typeof PublicSettingsSchema>;
+
+/**
+ * `GET /api/onboard/status`: what the wizard needs to know to pick up where it stopped, and which
+ * keys are stored (so their fields can be left empty to keep them; never the keys).
+ */
+export const OnboardStatusSchema = PublicSettingsSchema.pick({ provider: true, model: true, hasApiKey: true, hasWhisperKey: true }).extend({
+  configured: z.boolean(),
+  hasPassword: z.boolean(),
+  username: PublicSettingsSchema.shape.portalUsername,
+});
+export type OnboardStatus = z.infer<typeof OnboardStatusSchema>;
 
 // --- portal ---------------------------------------------------------------------------------------
 

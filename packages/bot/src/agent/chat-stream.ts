@@ -33,6 +33,8 @@ export interface ChatStreamOptions {
 }
 
 export interface ChatTurnOptions<M> extends Omit<ChatStreamOptions, 'open'> {
+  /** Set when the provider cannot run (no model, no key): the turn is one not_configured error naming this. */
+  notConfigured?: string;
   /** The request's messages: history plus the new prompt, attachments read from disk. */
   buildMessages(): Promise<M>;
   open(messages: M, signal: AbortSignal): AsyncIterable<ChatChunk>;
@@ -40,6 +42,10 @@ export interface ChatTurnOptions<M> extends Omit<ChatStreamOptions, 'open'> {
 
 /** One turn of a chat provider: an attachment that cannot be read is one bad_request error; the rest streams. */
 export async function* runChatTurn<M>(opts: ChatTurnOptions<M>): AsyncGenerator<AgentEvent> {
+  if (opts.notConfigured) {
+    yield { type: 'error', code: 'not_configured', message: describeFailure('not_configured', opts.notConfigured), partialText: '' };
+    return;
+  }
   let messages: M;
   try {
     messages = await opts.buildMessages();

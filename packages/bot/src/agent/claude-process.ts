@@ -3,6 +3,7 @@
 // the agent left running), and close() can wait until it is really gone.
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { SpawnedProcess, SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
+import { killProcessTree } from '../shared/process-tree.ts';
 import type { Logger } from './types.ts';
 
 /** After stdin closes the CLI saves its transcript and exits; past this it is stopped by signal. */
@@ -61,10 +62,10 @@ export class ClaudeProcess {
     const pid = this.child?.pid;
     if (pid === undefined) return;
     try {
-      // Negative pid: the whole group, the CLI and anything its tools started.
-      process.kill(-pid, signal);
+      // The whole group: the CLI and anything its tools started.
+      killProcessTree(pid, signal);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') this.log.warn('claude process kill failed', { err: String(err) });
+      this.log.warn('claude process kill failed', { err: String(err) });
     }
   }
 }

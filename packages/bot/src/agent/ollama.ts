@@ -1,7 +1,6 @@
 // Ollama's native chat API: POST {baseUrl}/api/chat with stream:true answers NDJSON lines
 // ({message:{content}, done}), the last one with done:true and the token counts. No tools.
 import { type ChatChunk, ProviderHttpError, runChatTurn } from './chat-stream.ts';
-import { describeFailure } from './errors.ts';
 import { CHAT_SYSTEM_PROMPT } from './prompt.ts';
 import { loadAttachmentParts } from './turn-content.ts';
 import type { AgentEvent, AgentProvider, AgentProviderOptions, AgentTurn, Logger, ProviderSettings } from './types.ts';
@@ -21,11 +20,8 @@ export function createOllamaProvider(settings: ProviderSettings, log: Logger, _o
   const name = `Ollama at ${baseUrl}`;
 
   async function* run(turn: AgentTurn): AsyncGenerator<AgentEvent> {
-    if (!settings.model) {
-      yield { type: 'error', code: 'not_configured', message: describeFailure('not_configured', 'Ollama'), partialText: '' };
-      return;
-    }
     yield* runChatTurn({
+      notConfigured: settings.model ? undefined : 'Ollama',
       providerName: name,
       signal: turn.signal,
       log,

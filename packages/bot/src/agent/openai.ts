@@ -3,7 +3,6 @@
 import OpenAI from 'openai';
 import type { ChatCompletionContentPart, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { type ChatChunk, runChatTurn } from './chat-stream.ts';
-import { describeFailure } from './errors.ts';
 import { CHAT_SYSTEM_PROMPT } from './prompt.ts';
 import { loadAttachmentParts } from './turn-content.ts';
 import type { AgentEvent, AgentProvider, AgentProviderOptions, AgentTurn, Logger, ProviderSettings } from './types.ts';
@@ -22,17 +21,15 @@ export function createOpenAIProvider(settings: ProviderSettings, log: Logger, op
   const name = settings.baseUrl ? `The model server at ${settings.baseUrl}` : 'The OpenAI API';
 
   async function* run(turn: AgentTurn): AsyncGenerator<AgentEvent> {
-    if (!client) {
-      yield { type: 'error', code: 'not_configured', message: describeFailure('not_configured', 'OpenAI'), partialText: '' };
-      return;
-    }
     yield* runChatTurn({
+      notConfigured: client ? undefined : 'OpenAI',
       providerName: name,
       signal: turn.signal,
       log,
       buildMessages: () => buildMessages(turn),
       async *open(messages, signal): AsyncGenerator<ChatChunk> {
-        const stream = await client.chat.completions.create(
+        // Only called when configured, so the client exists.
+        const stream = await client!.chat.completions.create(
           { model: settings.model, messages, stream: true, stream_options: { include_usage: true } },
           { signal },
         );

@@ -1,11 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { OnboardSchema } from '@fluxy/protocol';
+import { HANDLE_PATTERN, OnboardSchema } from '@fluxy/protocol';
 import { loadConfig, updateConfig } from '../shared/config.ts';
+import { localUrl } from '../shared/local-url.ts';
 import type { FluxyPaths } from '../shared/paths.ts';
-import { openDatabase } from '../worker/db.ts';
-import { applyOnboard } from '../worker/onboard.ts';
-import { createSettingsStore } from '../worker/settings.ts';
-import { removeSetupToken } from '../worker/setup-token.ts';
+import { openDatabase } from '../storage/db.ts';
+import { applyOnboard } from '../storage/onboard.ts';
+import { createSettingsStore } from '../storage/settings.ts';
+import { removeSetupToken } from '../shared/setup-token.ts';
 import { isAlive, runningInstance } from './pid.ts';
 
 export async function stopCommand(paths: FluxyPaths): Promise<number> {
@@ -35,8 +36,7 @@ export async function statusCommand(paths: FluxyPaths): Promise<number> {
     console.log(`Fluxy is not running (data: ${paths.home}).`);
     return 3;
   }
-  const host = running.host === '0.0.0.0' || running.host === '::' ? '127.0.0.1' : running.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${running.port}`;
+  const url = localUrl(running.host, running.port);
   console.log(`Fluxy is running (pid ${running.pid}).`);
   console.log(`  local:  ${url}`);
   console.log(`  public: ${config.relay.publicUrl ?? '(none: no relay handle yet)'}`);
@@ -78,7 +78,7 @@ export async function setupCommand(paths: FluxyPaths, args: SetupArgs): Promise<
     console.error('fluxy setup: --tier must be free or premium');
     return 2;
   }
-  if (handle && !/^[a-z0-9](?:[a-z0-9-]{1,30}[a-z0-9])$/.test(handle)) {
+  if (handle && !HANDLE_PATTERN.test(handle)) {
     console.error('fluxy setup: --handle takes 3-32 lowercase letters, digits and inner hyphens');
     return 2;
   }

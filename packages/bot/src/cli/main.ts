@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { resolvePaths } from '../shared/paths.ts';
 import { VERSION } from '../shared/version.ts';
 import { setupCommand, statusCommand, stopCommand } from './commands.ts';
+import { resolveBotOptions } from './options.ts';
 import { startCommand } from './start.ts';
 
 const HELP = `Fluxy ${VERSION}: your own AI agent and apps, at home, reachable from your phone.
@@ -34,7 +34,8 @@ if (argv[0] === '--version' || argv[0] === '-v') {
 }
 
 const [command, ...rest] = argv;
-const paths = resolvePaths();
+// The environment is read here, once; everything below gets resolved options.
+const { paths } = resolveBotOptions();
 
 function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(options: T) {
   try {
@@ -53,7 +54,8 @@ switch (command) {
     }
     const port = v.port === undefined ? undefined : Number(v.port);
     if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65530)) usage('--port takes a number from 1 to 65529');
-    await startCommand(paths, { port, host: v.host as string | undefined, tunnel: !v['no-tunnel'] });
+    // --no-tunnel is accepted (the contract's command line) and changes nothing until the tunnel exists.
+    await startCommand(resolveBotOptions({ port, host: v.host as string | undefined }));
     break;
   }
   case 'stop':

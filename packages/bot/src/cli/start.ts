@@ -1,13 +1,14 @@
 import { createLogger } from '../shared/logger.ts';
-import type { FluxyPaths } from '../shared/paths.ts';
 import { startSupervisor } from '../supervisor/index.ts';
+import type { BotOptions } from './options.ts';
 import { runningInstance } from './pid.ts';
 
 /** Everything must be gone within 5 s of SIGTERM; past this the children are killed outright. */
 const SHUTDOWN_DEADLINE_MS = 4_500;
 
-export async function startCommand(paths: FluxyPaths, opts: { port?: number; host?: string; tunnel: boolean }): Promise<void> {
-  const log = createLogger('fluxy');
+export async function startCommand(opts: BotOptions): Promise<void> {
+  const { paths } = opts;
+  const log = createLogger('fluxy', { level: opts.logLevel });
   const running = runningInstance(paths.pidFile);
   if (running) {
     console.error(`Fluxy is already running for ${paths.home} (pid ${running.pid}, port ${running.port}). Stop it with \`fluxy stop\`.`);
@@ -15,10 +16,14 @@ export async function startCommand(paths: FluxyPaths, opts: { port?: number; hos
   }
   let supervisor: Awaited<ReturnType<typeof startSupervisor>>;
   try {
-    // Retries of a failed model request (default 2); tests and scripts that want failures at once set 0.
-    const retries = process.env.FLUXY_AGENT_MAX_RETRIES;
-    const providerOptions = retries !== undefined && /^\d+$/.test(retries) ? { maxRetries: Number(retries) } : {};
-    supervisor = await startSupervisor({ paths, port: opts.port, host: opts.host, tunnel: opts.tunnel, log, providerOptions });
+    supervisor = await startSupervisor({
+      paths,
+      port: opts.port,
+      host: opts.host,
+      log,
+      providerOptions: opts.providerOptions,
+      traceTokens: opts.traceTokens,
+    });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') console.error(`Port ${opts.port ?? 'configured'} is in use. Pick another with --port.`);

@@ -26,9 +26,13 @@ export interface LoggerOptions {
   write?: (line: string) => void;
 }
 
+/** A level named in the environment (`FLUXY_LOG_LEVEL`); anything else is `info`. */
+export function resolveLogLevel(value: string | undefined): LogLevel {
+  return value !== undefined && value in order ? (value as LogLevel) : 'info';
+}
+
 export function createLogger(name: string, options: LoggerOptions = {}): Logger {
-  const envLevel = process.env.FLUXY_LOG_LEVEL as LogLevel | undefined;
-  const level = options.level ?? (envLevel && envLevel in order ? envLevel : 'info');
+  const level = options.level ?? 'info';
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (order[lvl] < order[level]) return;

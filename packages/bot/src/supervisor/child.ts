@@ -4,6 +4,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { connect } from 'node:net';
 import { isErrno } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
+import { killProcessTree } from '../shared/process-tree.ts';
 
 export type ChildState = 'starting' | 'running' | 'restarting' | 'failed' | 'stopped';
 
@@ -135,7 +136,7 @@ export class ManagedChild extends EventEmitter<{ state: [ChildState]; exit: [num
   private onExit(proc: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.proc !== proc) return;
     this.proc = null;
-    killGroup(proc.pid, 'SIGKILL'); // whatever it left in its group (esbuild services, its own children)
+    killProcessTree(proc.pid, 'SIGKILL'); // whatever it left in its group (esbuild services, its own children)
     this.lastExit = proc.pid === undefined ? 'could not start' : signal ? `signal ${signal}` : `code ${code}`;
     this.emit('exit', code, signal);
     if (this.stopping) {
@@ -171,13 +172,13 @@ export class ManagedChild extends EventEmitter<{ state: [ChildState]; exit: [num
       return;
     }
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => killGroup(proc.pid, 'SIGKILL'), KILL_GRACE_MS);
+      const timer = setTimeout(() => killProcessTree(proc.pid, 'SIGKILL'), KILL_GRACE_MS);
       timer.unref();
       proc.once('exit', () => {
         clearTimeout(timer);
         resolve();
       });
-      killGroup(proc.pid, 'SIGTERM');
+      killProcessTree(proc.pid, 'SIGTERM');
     });
   }
 
@@ -228,11 +229,3 @@ export class ManagedChild extends EventEmitter<{ state: [ChildState]; exit: [num
   }
 }
 
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (!pid) return;
-  try {
-    process.kill(-pid, signal);
-  } catch (err) {
-    if (!isErrno(err, 'ESRCH')) throw err;
-  }
-}

@@ -17,6 +17,7 @@ import type { Children } from './children.ts';
 import { compressResponse } from './compress.ts';
 import { type ChildProxy, type Part, sendUnavailable } from './proxy.ts';
 import { checkPath, classify, wantsHtml } from './routes.ts';
+import { watchSettingsChanged } from './settings-changed.ts';
 import { WORKER_BAD_REPLY } from './worker-client.ts';
 
 /** How long a request waits for a child that is starting or restarting before it gets a 502. */
@@ -31,7 +32,7 @@ export interface HandlerDeps {
   publicPaths(): readonly string[];
   /** Called when /api/health cannot reach the worker: the supervisor answers for it. */
   healthFallback(): object;
-  /** A request that may change the provider settings went to the worker. */
+  /** The worker said a request changed the provider settings (see settings-changed.ts). */
   onSettingsWrite(): void;
   internalSecret: string;
   log: Logger;
@@ -147,6 +148,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
       return;
     }
     prepare(req, part, authorizedByBearer);
+    if (part === 'worker') watchSettingsChanged(res, deps.onSettingsWrite);
     deps.proxy.web(req, res, part, child, part === 'vite');
   };
 
@@ -178,9 +180,6 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
       }
       viaBearer = auth.viaBearer === true;
       if (route.kind === 'worker' && req.method === 'POST' && checked.pathname === '/api/portal/logout') gate.forget(auth.token!);
-      if (route.kind === 'worker' && req.method !== 'GET' && (checked.pathname === '/api/settings' || checked.pathname === '/api/onboard')) {
-        res.once('finish', deps.onSettingsWrite);
-      }
     }
 
     // Proxied and static bodies alike; the small JSON answers above are not worth it.

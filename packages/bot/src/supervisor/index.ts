@@ -5,10 +5,12 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { type AgentProviderOptions, reapAgentLeftovers } from '../agent/index.ts';
 import { type FluxyConfig, loadConfig, saveConfig } from '../shared/config.ts';
+import { localUrl } from '../shared/local-url.ts';
 import type { Logger } from '../shared/logger.ts';
+import { killProcessTree } from '../shared/process-tree.ts';
 import type { FluxyPaths } from '../shared/paths.ts';
 import { VERSION } from '../shared/version.ts';
-import { readSetupToken } from '../worker/setup-token.ts';
+import { readSetupToken } from '../shared/setup-token.ts';
 import { createAuthGate } from './auth-gate.ts';
 import { createBackendWatcher } from './backend-watcher.ts';
 import { createChatAppHandler, ensureChatApp } from './chat-app.ts';
@@ -24,21 +26,24 @@ export interface SupervisorOptions {
   paths: FluxyPaths;
   port?: number;
   host?: string;
-  tunnel?: boolean;
   log: Logger;
   providerOptions?: AgentProviderOptions;
+  /** Benchmarks only: each bot:token carries when the provider handed it over. */
+  traceTokens?: boolean;
 }
+
+/** How long the start waits for the worker before saying where its log is. */
+const WORKER_START_MS = 30_000;
+/** A session check waits this long for a worker that is (re)starting. */
+const WORKER_WAIT_MS = 15_000;
+/** config.json is re-read at most this often (the user edits publicPaths while Fluxy runs). */
+const CONFIG_RECHECK_MS = 1_000;
 
 export interface PidFile {
   pid: number;
   port: number;
   host: string;
   startedAt: string;
-}
-
-function displayHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** The config, re-read when the file changes (the user edits publicPaths while Fluxy runs), at most once a second. */
@@ -48,7 +53,7 @@ function createConfigReader(path: string, log: Logger) {
   let checkedAt = 0;
   return () => {
     const now = Date.now();
-    if (now - checkedAt < 1000) return config;
+    if (now - checkedAt < CONFIG_RECHECK_MS) return config;
     checkedAt = now;
     try {
       const m = statSync(path).mtimeMs;
@@ -85,7 +90,7 @@ export async function startSupervisor(options: SupervisorOptions) {
 
   const gate = createAuthGate({
     validate: async (token) => {
-      if (children.worker.state !== 'running' && !(await children.worker.whenReady(15_000))) throw new Error('worker is not running');
+      if (children.worker.state !== 'running' && !(await children.worker.whenReady(WORKER_WAIT_MS))) throw new Error('worker is not running');
       return worker.validateToken(token);
     },
   });
@@ -101,7 +106,7 @@ export async function startSupervisor(options: SupervisorOptions) {
     watcher,
     log: log.child('chat'),
     providerOptions: options.providerOptions,
-    traceTokens: process.env.FLUXY_TRACE_TOKENS === '1',
+    traceTokens: options.traceTokens,
   });
   chat.setHandler(chatService);
 
@@ -170,8 +175,8 @@ export async function startSupervisor(options: SupervisorOptions) {
   for (const child of children.all) child.start();
   watcher.start();
 
-  const url = `http://${displayHost(host)}:${port}`;
-  const workerUp = await children.worker.whenReady(30_000);
+  const url = localUrl(host, port);
+  const workerUp = await children.worker.whenReady(WORKER_START_MS);
   if (!workerUp) log.error(`the worker did not start; see ${join(paths.logs, 'worker.log')}`);
   reportChildren();
   const setupToken = readSetupToken(paths.setupToken);
@@ -203,7 +208,7 @@ export async function startSupervisor(options: SupervisorOptions) {
     close,
     /** For a shutdown that ran out of time: kill what is left and leave no pid file behind. */
     killNow(): void {
-      for (const c of children.all) if (c.pid) process.kill(-c.pid, 'SIGKILL');
+      for (const c of children.all) killProcessTree(c.pid, 'SIGKILL');
       rmSync(paths.pidFile, { force: true });
     },
   };

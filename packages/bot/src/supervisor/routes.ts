@@ -1,6 +1,8 @@
+import { isOpenWorkerRoute } from '../shared/open-routes.ts';
+
 /** The routing table of the contract, as a pure function of method and path. */
 export type Route =
-  | { kind: 'worker'; open: boolean; health: boolean }
+  | { kind: 'worker'; open: boolean }
   | { kind: 'backend'; url: string; open: boolean }
   | { kind: 'static'; file: string }
   | { kind: 'redirect'; location: string }
@@ -32,15 +34,6 @@ export function checkPath(rawUrl: string | undefined): PathCheck {
   return { ok: true, pathname: rawPath, search };
 }
 
-const OPEN_WORKER = new Set([
-  'GET /api/health',
-  'HEAD /api/health',
-  'GET /api/portal/login',
-  'POST /api/portal/login',
-  'POST /api/portal/setup-token',
-  'GET /api/portal/session',
-]);
-
 function under(pathname: string, prefix: string): boolean {
   return pathname === prefix || pathname.startsWith(`${prefix}/`);
 }
@@ -61,7 +54,7 @@ export function classify(method: string, pathname: string, search: string, publi
     return { kind: 'backend', url: path + search, open: isPublicPath(path, publicPaths) };
   }
   if (under(pathname, '/api')) {
-    return { kind: 'worker', open: OPEN_WORKER.has(`${method} ${pathname}`), health: pathname === '/api/health' };
+    return { kind: 'worker', open: isOpenWorkerRoute(method, pathname) };
   }
   if (pathname === '/fluxy') return { kind: 'redirect', location: `/fluxy/${search}` };
   if (pathname === '/fluxy/ws') return { kind: 'chat-ws' };

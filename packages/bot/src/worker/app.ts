@@ -1,58 +1,19 @@
 import { timingSafeEqual } from 'node:crypto';
 import { ChildrenReportSchema } from '@fluxy/protocol';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { FluxyPaths } from '../shared/paths.ts';
-import type { Logger } from '../shared/logger.ts';
+import { isOpenWorkerRoute } from '../shared/open-routes.ts';
 import { CLIENT_IP_HEADER, INTERNAL_HEADER, PROTO_HEADER, PROXY_HEADER, sessionToken } from '../shared/session-token.ts';
-import type { Db } from './db.ts';
-import { createConversationStore } from './conversations.ts';
+import { createWorkerContext, type WorkerOptions } from './context.ts';
 import { errorHandler, parseBody, sendError } from './http.ts';
-import { createLoginThrottle } from './login-throttle.ts';
-import { createSessionStore } from './sessions.ts';
-import { createSettingsStore } from './settings.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { portalRoutes } from './routes/portal.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { whisperRoutes } from './routes/whisper.ts';
 
-export interface WorkerOptions {
-  db: Db;
-  paths: FluxyPaths;
-  /** Shared with the supervisor: marks its own calls and the metadata it forwards. */
-  internalSecret: string;
-  log: Logger;
-  version: string;
-}
-
-export type WorkerContext = ReturnType<typeof createWorkerContext>;
-
-function createWorkerContext(options: WorkerOptions) {
-  return {
-    ...options,
-    sessions: createSessionStore(options.db),
-    settings: createSettingsStore(options.db),
-    conversations: createConversationStore(options.db),
-    throttle: createLoginThrottle(),
-    children: {} as Record<string, unknown>,
-    startedAt: Date.now(),
-  };
-}
-
-declare global {
-  namespace Express {
-    interface Request {
-      fluxy: { internal: boolean; token?: string; clientIp: string; https: boolean };
-    }
-  }
-}
-
 function secretMatches(given: string | string[] | undefined, secret: string): boolean {
   if (typeof given !== 'string' || given.length !== secret.length) return false;
   return timingSafeEqual(Buffer.from(given), Buffer.from(secret));
 }
-
-/** Routes anyone may call; everything else needs a session or the supervisor's secret. */
-const OPEN_ROUTES = new Set(['GET /api/health', 'HEAD /api/health', 'POST /api/portal/login', 'GET /api/portal/login', 'POST /api/portal/setup-token', 'GET /api/portal/session']);
 
 export function createWorkerApp(options: WorkerOptions) {
   const ctx = createWorkerContext(options);
@@ -76,7 +37,8 @@ export function createWorkerApp(options: WorkerOptions) {
       if (token && ctx.sessions.validate(token).valid) req.fluxy.token = token;
       return next();
     }
-    if (OPEN_ROUTES.has(`${req.method} ${req.path}`)) return next();
+    // Routes anyone may call; everything else needs a session or the supervisor's secret.
+    if (isOpenWorkerRoute(req.method, req.path)) return next();
     if (token && ctx.sessions.validate(token).valid) {
       req.fluxy.token = token;
       return next();

@@ -1,14 +1,14 @@
 // The worker process: Express on base+1, the only process that opens memory.db.
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createLogger } from '../shared/logger.ts';
+import { createLogger, resolveLogLevel } from '../shared/logger.ts';
 import { resolvePaths } from '../shared/paths.ts';
 import { VERSION } from '../shared/version.ts';
 import { createWorkerApp } from './app.ts';
-import { openDatabase } from './db.ts';
-import { ensureSetupToken } from './setup-token.ts';
+import { openDatabase } from '../storage/db.ts';
+import { ensureSetupToken } from '../shared/setup-token.ts';
 
-const log = createLogger('worker');
+const log = createLogger('worker', { level: resolveLogLevel(process.env.FLUXY_LOG_LEVEL) });
 const paths = resolvePaths();
 const port = Number(process.env.PORT);
 const internalSecret = process.env.FLUXY_INTERNAL_SECRET;

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,12 +31,55 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** A base port whose whole block (N..N+4) is free right now. */
+/**
+ * Port blocks are handed out below the kernel's ephemeral range, so no port-0 listener or outgoing
+ * connection of a parallel test can land in one, and each block is claimed with an exclusive lock
+ * file shared by every test process on the machine, so no two instances ever pick the same block.
+ * What else listens there (a service, a leftover) is caught by probing the claimed block.
+ */
+const PORT_LOCKS = join(tmpdir(), 'fluxy-test-ports');
+const BLOCK_LOW = 20_000;
+function blockHigh(): number {
+  try {
+    const ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (ephemeralLow - 5 > BLOCK_LOW + 1_000) return ephemeralLow - 5;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  return 32_760;
+}
+const claimed = new Set<number>();
+// Locks die with the process that took them (a SIGKILLed run leaves a few; they are skipped).
+process.on('exit', () => {
+  for (const base of claimed) rmSync(join(PORT_LOCKS, String(base)), { force: true });
+});
+
+function claimBlock(base: number): boolean {
+  mkdirSync(PORT_LOCKS, { recursive: true });
+  try {
+    writeFileSync(join(PORT_LOCKS, String(base)), String(process.pid), { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+  claimed.add(base);
+  return true;
+}
+
+/** Gives a block back (its instance stopped); blocks still held are given back at exit. */
+export function releaseBasePort(base: number): void {
+  if (claimed.delete(base)) rmSync(join(PORT_LOCKS, String(base)), { force: true });
+}
+
+/** A base port whose whole block (N..N+4) this process alone holds and nothing listens on. */
 export async function freeBasePort(): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const base = 20_000 + Math.floor(Math.random() * 8_000) * 5;
+  const blocks = Math.floor((blockHigh() - BLOCK_LOW) / 5);
+  for (let i = 0; i < 500; i++) {
+    const base = BLOCK_LOW + Math.floor(Math.random() * blocks) * 5;
+    if (!claimBlock(base)) continue;
     const all = await Promise.all([0, 1, 2, 3, 4].map((d) => portFree(base + d)));
     if (all.every(Boolean)) return base;
+    releaseBasePort(base);
   }
   throw new Error('no free port block');
 }
@@ -142,6 +185,7 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
       proc.kill('SIGTERM');
       const code = await done;
       if (!options.home) rmSync(home, { recursive: true, force: true });
+      if (options.port === undefined) releaseBasePort(port);
       return code;
     },
   };

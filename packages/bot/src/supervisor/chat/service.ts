@@ -7,9 +7,11 @@ import type { BackendWatcher } from '../backend-watcher.ts';
 import type { ChatClient, ChatHandler, ChatHub } from '../chat-socket.ts';
 import type { ManagedChild } from '../child.ts';
 import type { WorkerClient } from '../worker-client.ts';
+import { createClientMessageIds, type StoredAt } from './client-message-ids.ts';
 import { createConversationQueue } from './conversation-queue.ts';
 import { handleSettingsSave, handleTranscribe } from './extras.ts';
 import { attachmentRecords, saveIncomingAttachments } from './incoming-attachments.ts';
+import { createLiveTurns } from './live-turns.ts';
 import { createProviderPool } from './provider-pool.ts';
 import { createSettingsCache } from './settings-cache.ts';
 import { clearContext, stopConversation } from './stop-clear.ts';
@@ -29,6 +31,9 @@ export interface ChatServiceDeps {
 
 type UserMessage = Extract<ClientMessage, { type: 'user:message' }>;
 
+/** At shutdown, running turns get this long to store what they have. */
+const CLOSE_GRACE_MS = 2_000;
+
 /**
  * The chat's server side: stores each message through the worker before the agent sees it, runs
  * one turn at a time per conversation (later messages queue), streams every event to every
@@ -40,7 +45,12 @@ export function createChatService(
 ): ChatHandler & { close(graceMs?: number): Promise<void>; invalidateSettings(): void } {
   const { hub, worker, paths, log } = deps;
   let closing = false;
-  const broadcast: ChatHub['broadcast'] = (frame, except) => hub.broadcast(frame, except);
+  const live = createLiveTurns();
+  const clientIds = createClientMessageIds();
+  const broadcast: ChatHub['broadcast'] = (frame, except) => {
+    live.observe(frame);
+    hub.broadcast(frame, except);
+  };
 
   const settings = createSettingsCache(() => worker.providerSettings());
   const providers = createProviderPool((s) =>
@@ -61,9 +71,17 @@ export function createChatService(
     log,
     isClosing: () => closing,
     traceTokens: deps.traceTokens,
+    onAnswerCreated: live.setMessageId,
   });
   const queue = createConversationQueue({
-    run: runTurn,
+    async run(job, signal) {
+      live.start(job.conversationId);
+      try {
+        await runTurn(job, signal);
+      } finally {
+        live.end(job.conversationId);
+      }
+    },
     onFailure(job, err) {
       log.error('turn failed', { conversationId: job.conversationId, error: err });
       broadcast({ type: 'bot:error', conversationId: job.conversationId, code: 'internal_error', message: 'The turn failed inside Fluxy; your message is saved.' });
@@ -71,8 +89,9 @@ export function createChatService(
   });
   const stopClear = { worker, queue, broadcast };
 
-  const unknownConversation = (client: ChatClient, conversationId: string) =>
+  const unknownConversation = (client: ChatClient, conversationId: string): undefined => {
     client.send({ type: 'bot:error', conversationId, code: 'unknown_conversation', message: 'That conversation does not exist (it may have been deleted).' });
+  };
 
   /** The conversation a message belongs to: the one named, else the current one, else a new one. */
   async function resolveConversation(requested: string | undefined, title: string): Promise<string> {
@@ -85,7 +104,26 @@ export function createChatService(
     return created.id;
   }
 
+  /** A message with a client id is stored and answered once, however often it arrives; each copy is acknowledged. */
   async function onUserMessage(client: ChatClient, msg: UserMessage): Promise<void> {
+    const clientMessageId = msg.clientMessageId;
+    if (!clientMessageId) return void (await storeAndQueue(client, msg));
+    const claim = await clientIds.claim(clientMessageId);
+    if ('repeat' in claim) {
+      client.send({ type: 'chat:received', clientMessageId, ...claim.repeat });
+      return;
+    }
+    let storedAt: StoredAt | undefined;
+    try {
+      storedAt = await storeAndQueue(client, msg);
+    } finally {
+      claim.settle(storedAt);
+    }
+    if (storedAt) client.send({ type: 'chat:received', clientMessageId, ...storedAt });
+  }
+
+  /** Stores the message (undefined when refused: the client was told why) and queues its turn. */
+  async function storeAndQueue(client: ChatClient, msg: UserMessage): Promise<StoredAt | undefined> {
     if (closing) {
       client.send({ type: 'bot:error', conversationId: msg.conversationId, code: 'shutting_down', message: 'Fluxy is shutting down; send it again in a moment.' });
       return;
@@ -115,10 +153,13 @@ export function createChatService(
     }
     broadcast({ type: 'chat:sync', conversationId, message: toStoredMessage(stored) }, client);
     queue.push({ conversationId, prompt: content, attachments: attachments.saved, userMessageId: stored.id });
+    return { conversationId, messageId: stored.id };
   }
 
   return {
-    onConnect() {
+    onConnect(client) {
+      // A page reloaded (or a second device opened) in the middle of an answer picks it up here.
+      for (const frame of live.snapshot()) client.send(frame);
       // Load the provider's module (the Agent SDK is the heavy one) before the first message needs it.
       settings
         .get()
@@ -140,6 +181,12 @@ export function createChatService(
           await handleSettingsSave(client, msg, worker);
           settings.invalidate();
           return;
+        case 'chat:subscribe':
+          for (const frame of live.snapshot(msg.conversationId)) client.send(frame);
+          return;
+        case 'user:undo':
+          client.send({ type: 'bot:error', code: 'not_available', message: 'Undo is not available in this version of Fluxy yet.' });
+          return;
         case 'ping':
           client.send({ type: 'pong' });
           return;
@@ -147,7 +194,7 @@ export function createChatService(
     },
     invalidateSettings: settings.invalidate,
     /** Refuses new messages, stops every turn, gives them `graceMs` to store what they have, then closes the provider. */
-    async close(graceMs = 2_000) {
+    async close(graceMs = CLOSE_GRACE_MS) {
       closing = true;
       queue.stop(undefined, true);
       await queue.settle(graceMs);

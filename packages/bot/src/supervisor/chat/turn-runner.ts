@@ -28,6 +28,8 @@ export interface TurnRunnerDeps {
   /** Benchmarks only: each bot:token carries when the provider handed it to us, to measure our own share. */
   traceTokens?: boolean;
   partialSaveMs?: number;
+  /** The stored assistant message this turn's answer becomes (for late joiners' `chat:in-progress`). */
+  onAnswerCreated?(conversationId: string, messageId: string): void;
 }
 
 type FinalEvent = Extract<AgentEvent, { type: 'done' | 'error' }>;
@@ -64,7 +66,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     // Stored as interrupted as the agent starts (not awaited: it must not delay the first request),
     // completed when the turn ends: a crash mid-turn leaves it interrupted, never lost.
     const answerP = worker.addMessage(conversationId, { role: 'assistant', content: '', status: 'interrupted' });
-    answerP.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+    answerP.then((m) => deps.onAnswerCreated?.(conversationId, m.id)).catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
 
     const { instance, release } = deps.providers.acquire({
       provider: settings.provider,
@@ -104,7 +106,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
             }
             break;
           case 'tool':
-            broadcast({ type: 'bot:tool', conversationId, name: ev.name, status: ev.status });
+            broadcast({ type: 'bot:tool', conversationId, id: ev.id, name: ev.name, status: ev.status, ...(ev.summary ? { summary: ev.summary } : {}) });
             break;
           case 'session':
             // Chained, not awaited: tokens behind it must not wait a round trip.

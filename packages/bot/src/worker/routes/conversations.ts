@@ -6,7 +6,7 @@ import {
   NewConversationSchema,
   NewMessageSchema,
 } from '@fluxy/protocol';
-import type { WorkerContext } from '../app.ts';
+import type { WorkerContext } from '../context.ts';
 import { parseBody, sendError } from '../http.ts';
 
 export function conversationRoutes(ctx: WorkerContext): Router {

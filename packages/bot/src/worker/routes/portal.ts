@@ -1,11 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import { LoginBodySchema, type PortalSession, TokenBodySchema } from '@fluxy/protocol';
 import { SESSION_COOKIE, sessionToken } from '../../shared/session-token.ts';
-import type { WorkerContext } from '../app.ts';
+import type { WorkerContext } from '../context.ts';
 import { parseBody, sendError } from '../http.ts';
-import { verifyPassword } from '../passwords.ts';
-import { SESSION_TTL_MS } from '../sessions.ts';
-import { consumeSetupToken } from '../setup-token.ts';
+import { verifyPassword } from '../../shared/passwords.ts';
+import { SESSION_TTL_MS } from '../../storage/sessions.ts';
+import { consumeSetupToken } from '../../shared/setup-token.ts';
 
 
 function basicCredentials(header: string | undefined): { username?: string; password: string } | undefined {
@@ -36,8 +36,7 @@ export function portalRoutes(ctx: WorkerContext): Router {
       return sendError(res, 403, 'setup_required', 'Fluxy is not set up yet: open the setup link that `fluxy start` printed, or run `fluxy setup`.');
     }
     const expectedUser = ctx.settings.get('portalUsername');
-    // The one account there is, whatever name the caller sends: a new name per try must not buy new tries.
-    const account = (expectedUser ?? 'owner').toLowerCase();
+    const account = ctx.throttleAccount();
     const ip = req.fluxy.clientIp;
     const wait = ctx.throttle.retryAfterMs(account, ip);
     if (wait > 0) {

@@ -1,10 +1,10 @@
 import { type Request, type Response, Router } from 'express';
-import { CurrentConversationSchema, SettingsSaveBodySchema } from '@fluxy/protocol';
-import type { WorkerContext } from '../app.ts';
+import { CurrentConversationSchema, SETTINGS_CHANGED_HEADER, SettingsSaveBodySchema } from '@fluxy/protocol';
+import type { WorkerContext } from '../context.ts';
 import { parseBody, sendError } from '../http.ts';
-import { applyOnboard, onboardStatus } from '../onboard.ts';
-import { verifyPassword } from '../passwords.ts';
-import { removeSetupToken } from '../setup-token.ts';
+import { applyOnboard, onboardStatus } from '../../storage/onboard.ts';
+import { verifyPassword } from '../../shared/passwords.ts';
+import { removeSetupToken } from '../../shared/setup-token.ts';
 
 
 export function settingsRoutes(ctx: WorkerContext): Router {
@@ -21,7 +21,7 @@ export function settingsRoutes(ctx: WorkerContext): Router {
     const changingPassword = input.password !== undefined && stored !== undefined;
     if (changingPassword) {
       // The same throttle as sign-in: a stolen session must not guess the password at full speed.
-      const account = (ctx.settings.get('portalUsername') ?? 'owner').toLowerCase();
+      const account = ctx.throttleAccount();
       const wait = ctx.throttle.retryAfterMs(account, req.fluxy.clientIp);
       if (wait > 0) {
         return { status: 429, code: 'too_many_attempts', message: `Too many wrong passwords. Try again in ${Math.ceil(wait / 1000)} s.`, retryAfter: Math.ceil(wait / 1000) };
@@ -46,6 +46,7 @@ export function settingsRoutes(ctx: WorkerContext): Router {
   r.post('/api/onboard', async (req, res) => {
     const failure = await save(req);
     if (failure) return fail(res, failure);
+    res.setHeader(SETTINGS_CHANGED_HEADER, '1');
     res.json({ ok: true, ...onboardStatus(ctx.settings) });
   });
 
@@ -55,6 +56,7 @@ export function settingsRoutes(ctx: WorkerContext): Router {
   r.put('/api/settings', async (req, res) => {
     const failure = await save(req);
     if (failure) return fail(res, failure);
+    res.setHeader(SETTINGS_CHANGED_HEADER, '1');
     res.json(ctx.settings.publicView());
   });
   /** Secrets for the supervisor's agent; never reachable with a browser session. */

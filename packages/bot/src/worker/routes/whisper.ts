@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import { TranscribeBodySchema } from '@fluxy/protocol';
 import { MAX_WHISPER_BYTES, transcribe, whisperSettingsFrom } from '../../agent/whisper.ts';
-import type { WorkerContext } from '../app.ts';
+import type { WorkerContext } from '../context.ts';
 import { parseBody, sendError } from '../http.ts';
 
 

@@ -6,7 +6,7 @@ export type Db = Database.Database;
  * Migrations run in order on start; `user_version` records how many have run. Append only:
  * editing an old entry would leave existing databases on the old shape.
  */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE conversations (
      id TEXT PRIMARY KEY,
      title TEXT NOT NULL DEFAULT '',
@@ -41,6 +41,8 @@ const MIGRATIONS: string[] = [
      user_agent TEXT
    );
    CREATE INDEX sessions_by_expiry ON sessions (expires_at);`,
+  // Nothing ever wrote messages.audio (voice notes are transcribed, not kept): the column goes.
+  'ALTER TABLE messages DROP COLUMN audio;',
 ];
 
 export function openDatabase(path: string): Db {

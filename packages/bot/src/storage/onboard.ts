@@ -1,5 +1,5 @@
 import type { OnboardInput, OnboardStatus, Provider } from '@fluxy/protocol';
-import { hashPassword } from './passwords.ts';
+import { hashPassword } from '../shared/passwords.ts';
 import type { SettingsStore } from './settings.ts';
 
 export const DEFAULT_MODELS: Record<Provider, string> = {

@@ -1,0 +1,31 @@
+import type { AgentProviderOptions } from '../agent/index.ts';
+import { type LogLevel, resolveLogLevel } from '../shared/logger.ts';
+import { type FluxyPaths, resolvePaths } from '../shared/paths.ts';
+
+/** Everything the bot's processes take from the outside world, resolved once in the CLI. */
+export interface BotOptions {
+  /** `FLUXY_HOME` (default ~/.fluxy) and what lives in it. */
+  paths: FluxyPaths;
+  /** `--port`; unset: config.json's port (default 3000). */
+  port?: number;
+  /** `--host`; unset: config.json's host (default 127.0.0.1). */
+  host?: string;
+  /** `FLUXY_LOG_LEVEL` (default info); the children get the same variable. */
+  logLevel: LogLevel;
+  /** `FLUXY_TRACE_TOKENS=1`, benchmarks only: each bot:token carries when the provider handed it over. */
+  traceTokens: boolean;
+  /** `FLUXY_AGENT_MAX_RETRIES`: retries of a failed model request (default 2); tests that want failures at once set 0. */
+  providerOptions: AgentProviderOptions;
+}
+
+export function resolveBotOptions(flags: { port?: number; host?: string } = {}, env: NodeJS.ProcessEnv = process.env): BotOptions {
+  const retries = env.FLUXY_AGENT_MAX_RETRIES;
+  return {
+    paths: resolvePaths(env),
+    port: flags.port,
+    host: flags.host,
+    logLevel: resolveLogLevel(env.FLUXY_LOG_LEVEL),
+    traceTokens: env.FLUXY_TRACE_TOKENS === '1',
+    providerOptions: retries !== undefined && /^\d+$/.test(retries) ? { maxRetries: Number(retries) } : {},
+  };
+}

@@ -1,0 +1,73 @@
+// Exactly-once delivery of user messages. The chat app gives each message a clientMessageId and
+// sends it again after a dropped connection when it cannot tell whether the server got it; the
+// repeat must not be stored or answered a second time.
+//
+// Ids are remembered in memory for 24 hours, at most 5,000 of them (the oldest go first): long
+// enough for a phone that slept through a drop and reconnects hours later. One owner uses a bot,
+// so one map serves every socket; a repeat is matched by id alone, because the first copy may have
+// created the conversation the repeat does not name. A restart of Fluxy forgets them: the window
+// that leaves (a message stored in the last instant before a crash, its acknowledgement lost) is
+// the price of not writing every id to the database.
+
+export const CLIENT_ID_TTL_MS = 24 * 60 * 60 * 1000;
+export const CLIENT_ID_MAX = 5_000;
+
+/** Where the first copy of a message was stored. */
+export interface StoredAt {
+  conversationId: string;
+  messageId: string;
+}
+
+interface Entry {
+  /** Resolves once the first copy is stored, or to undefined when storing it failed (a repeat may then try again). */
+  stored: Promise<StoredAt | undefined>;
+  at: number;
+}
+
+export function createClientMessageIds(options: { ttlMs?: number; max?: number; now?: () => number } = {}) {
+  const ttlMs = options.ttlMs ?? CLIENT_ID_TTL_MS;
+  const max = options.max ?? CLIENT_ID_MAX;
+  const now = options.now ?? Date.now;
+  // A Map iterates in insertion order: the first entries are the oldest.
+  const entries = new Map<string, Entry>();
+
+  const prune = () => {
+    const cutoff = now() - ttlMs;
+    for (const [id, e] of entries) {
+      if (entries.size <= max && e.at >= cutoff) break;
+      entries.delete(id);
+    }
+  };
+
+  return {
+    /**
+     * Claims `id` for a message about to be stored. Returns undefined when it is new (call
+     * `settle` when done), or the first copy's outcome when it is a repeat: where it was stored,
+     * or undefined if that failed, in which case the repeat holds the claim now.
+     */
+    async claim(id: string): Promise<{ repeat: StoredAt } | { settle(result: StoredAt | undefined): void }> {
+      prune();
+      for (;;) {
+        const existing = entries.get(id);
+        if (!existing) break;
+        const first = await existing.stored;
+        if (first) return { repeat: first };
+        // The first copy failed and dropped its entry; loop, in case another repeat claimed it meanwhile.
+        if (entries.get(id) === existing) entries.delete(id);
+      }
+      let settle!: (result: StoredAt | undefined) => void;
+      const entry: Entry = { stored: new Promise((resolve) => (settle = resolve)), at: now() };
+      entries.set(id, entry);
+      return {
+        settle(result) {
+          if (!result && entries.get(id) === entry) entries.delete(id);
+          settle(result);
+        },
+      };
+    },
+    get size(): number {
+      return entries.size;
+    },
+  };
+}
+export type ClientMessageIds = ReturnType<typeof createClientMessageIds>;
