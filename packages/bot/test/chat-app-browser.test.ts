@@ -116,8 +116,8 @@ describe('the chat app in a browser', () => {
     const log = page.getByRole('log');
     await log.getByText('Here is').waitFor({ timeout: 60_000 });
 
-    // A second device opens the chat while the answer is being written.
-    const second = await signedIn(DESKTOP);
+    // A second device (a desktop in dark mode) opens the chat while the answer is being written.
+    const second = await signedIn(DESKTOP, { colorScheme: 'dark' });
     await second.page.getByRole('log').getByText('Here is').waitFor({ timeout: 30_000 });
 
     await log.getByRole('link', { name: 'the docs' }).waitFor({ timeout: 60_000 });
@@ -143,7 +143,7 @@ describe('the chat app in a browser', () => {
       assert.equal(await p.evaluate('window.__pwned'), undefined);
     }
     await snap(page, 'chat-answer-phone');
-    await snap(second.page, 'chat-answer-desktop');
+    await snap(second.page, 'chat-answer-desktop-dark');
     await Promise.all([context.close(), second.context.close()]);
   });
 

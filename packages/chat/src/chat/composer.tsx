@@ -60,6 +60,7 @@ export function Composer(props: ComposerProps) {
               {props.problem}
             </p>
           )}
+          {files.length > 0 && <small className="hint">{LIMIT_TEXT}</small>}
           {files.length > 0 && (
             <ul className="pending" aria-label="Files to send">
               {files.map((f) => (
