@@ -1,5 +1,5 @@
 // Fluxy's HTTP API on this origin, and the bridge to the dashboard that frames this app.
-import type { PortalSession } from '@fluxy/protocol';
+import { type ChatToWidget, type PortalSession, type WidgetToChat, WidgetToChatSchema } from '@fluxy/protocol';
 
 export type { OnboardStatus } from '@fluxy/protocol';
 
@@ -70,6 +70,17 @@ export function loginUrl(next: string): string {
 export const framed = window.parent !== window;
 
 /** Tells the page that framed us; same origin only, so nothing leaks to a foreign parent. */
-export function tellParent(type: string, extra: Record<string, unknown> = {}): void {
-  if (framed) window.parent.postMessage({ type, ...extra }, location.origin);
+export function tellParent(message: ChatToWidget): void {
+  if (framed) window.parent.postMessage(message, location.origin);
+}
+
+/** Messages from the widget that frames us: our origin and our parent only, and well-formed. */
+export function onParentMessage(handler: (message: WidgetToChat) => void): () => void {
+  const listener = (event: MessageEvent) => {
+    if (event.origin !== location.origin || event.source !== window.parent || window.parent === window) return;
+    const parsed = WidgetToChatSchema.safeParse(event.data);
+    if (parsed.success) handler(parsed.data);
+  };
+  window.addEventListener('message', listener);
+  return () => window.removeEventListener('message', listener);
 }

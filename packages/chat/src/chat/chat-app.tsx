@@ -25,7 +25,7 @@ export function ChatApp() {
   useEffect(() => {
     // Escape closes the panel the chat lives in.
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !e.defaultPrevented) tellParent('fluxy:close');
+      if (e.key === 'Escape' && !e.defaultPrevented) tellParent({ type: 'fluxy:close' });
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
@@ -57,7 +57,7 @@ export function ChatApp() {
           </p>
         )}
         {framed && phase !== 'loading' && (
-          <button type="button" className="btn btn-ghost" onClick={() => tellParent('fluxy:close')}>
+          <button type="button" className="btn btn-ghost" onClick={() => tellParent({ type: 'fluxy:close' })}>
             Close
           </button>
         )}

@@ -1,7 +1,7 @@
 // The chat: one socket, one store, the conversation, the composer and the connection state.
 import type { ConversationWithMessages, ServerMessage } from '@fluxy/protocol';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, framed, tellParent } from '../api.ts';
+import { api, framed, onParentMessage, tellParent } from '../api.ts';
 import { type ConnectionState, createChatSocket, type ChatSocket } from '../socket.ts';
 import { Icon } from '../ui/icons.tsx';
 import { addFiles, type PendingFile, toAttachments } from './attachments.ts';
@@ -33,6 +33,7 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
   const [problem, setProblem] = useState('');
   const [working, setWorking] = useState(false);
   const [listOpen, setListOpen] = useState(false);
+  const [installable, setInstallable] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const draftRef = useRef(draft);
   draftRef.current = draft;
@@ -70,7 +71,7 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
       } else if (frame.type === 'bot:error' && frame.code.startsWith('whisper')) {
         recorderDone();
       } else if (frame.type === 'app:hmr-update') {
-        tellParent('fluxy:hmr-update', { files: frame.files ?? [] });
+        tellParent({ type: 'fluxy:hmr-update', files: frame.files ?? [] });
       }
     };
     // History first, then the socket: the live part the server sends on connect lands on top of it.
@@ -146,6 +147,16 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
     socket.current?.send({ type: 'chat:subscribe', conversationId: id });
   };
 
+  // The dashboard's idea cards fill the composer; its install prompt is offered in the menu.
+  useEffect(
+    () =>
+      onParentMessage((message) => {
+        if (message.type === 'fluxy:draft') setDraft(message.text);
+        else setInstallable(message.type === 'fluxy:install-available');
+      }),
+    [],
+  );
+
   const undo = useCallback((checkpointId: string) => socket.current?.send({ type: 'user:undo', checkpointId }), []);
 
   const addPicked = (picked: File[]) => {
@@ -211,12 +222,20 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
           <Icon name="edit" />
         </button>
         {framed && (
-          <button type="button" className="icon-btn" aria-label="Close chat" onClick={() => tellParent('fluxy:close')}>
+          <button type="button" className="icon-btn" aria-label="Close chat" onClick={() => tellParent({ type: 'fluxy:close' })}>
             <Icon name="close" />
           </button>
         )}
       </header>
-      {listOpen && <ConversationList current={store.get().conversationId} onOpen={openConversation} onNew={newConversation} onSignOut={onSignOut} onClose={() => setListOpen(false)} />}
+      {listOpen && (
+        <ConversationList
+          current={store.get().conversationId}
+          onOpen={openConversation}
+          onSignOut={onSignOut}
+          onClose={() => setListOpen(false)}
+          onInstall={installable ? () => tellParent({ type: 'fluxy:install-app' }) : undefined}
+        />
+      )}
       <MessageList store={store} onUndo={undo} empty={empty} />
       <Composer
         draft={draft}

@@ -10,7 +10,7 @@ function when(iso: string): string {
   return today ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : d.toLocaleDateString([], { month: 'short', day: 'numeric' });
 }
 
-export function ConversationList(props: { current: string | null; onOpen: (id: string) => void; onNew: () => void; onSignOut: () => void; onClose: () => void }) {
+export function ConversationList(props: { current: string | null; onOpen: (id: string) => void; onSignOut: () => void; onClose: () => void; onInstall?: () => void }) {
   const [items, setItems] = useState<Conversation[] | null>(null);
   const [error, setError] = useState('');
   const panel = useRef<HTMLElement>(null);
@@ -49,6 +49,11 @@ export function ConversationList(props: { current: string | null; onOpen: (id: s
         ))}
       </ul>
       <div className="drawer-foot">
+        {props.onInstall && (
+          <button type="button" className="btn btn-primary btn-sm" onClick={props.onInstall}>
+            Install app
+          </button>
+        )}
         <a className="btn btn-ghost btn-sm" href="/fluxy/setup">
           Settings
         </a>

@@ -245,7 +245,7 @@ export function WhisperStep({ state, update, status, next, back }: StepProps) {
 
 export function DoneStep() {
   const open = () => {
-    if (framed) tellParent('fluxy:onboard-complete');
+    if (framed) tellParent({ type: 'fluxy:onboard-complete' });
     else location.assign('/');
   };
   return (
