@@ -38,12 +38,13 @@ describe('the chat app in a browser', () => {
         return [{ text: 'Writing it.' }, { toolUse: { name: 'Write', input: { file_path: `${bot.home}/workspace/notes.md`, content: '# Notes\n' } } }];
       }
       if (text.includes('show me markdown')) return streamed(HOSTILE, 250);
+      if (text.includes('fail with 401')) return [{ status: 401, errorType: 'authentication_error', message: 'invalid x-api-key' }];
       if (text.includes('count slowly')) return [{ text: 'one ' }, { delayMs: 300 }, { text: 'two ' }, { delayMs: 8000 }, { text: 'never' }];
       return [{ text: 'OK' }];
     });
     whisper = await startFakeOpenAI(undefined, () => ({ text: 'make the header blue' }));
     // Chromium's fake microphone (a tone) and no permission prompt, for the voice note.
-    [bot, browser] = await Promise.all([startInstance(), launchBrowser(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'])]);
+    [bot, browser] = await Promise.all([startInstance({ env: { FLUXY_AGENT_MAX_RETRIES: '0' } }), launchBrowser(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'])]);
     const r = await runCli(['setup', '--provider', 'anthropic', '--model', 'claude-sonnet-4-5', '--api-key', 'sk-ant-test', '--base-url', fake.url], bot.env);
     assert.equal(r.code, 0, r.stderr);
     token = await bot.login();
@@ -191,6 +192,15 @@ describe('the chat app in a browser', () => {
     const blocks = JSON.stringify(request.body.messages);
     assert.match(blocks, /"type":"image"/);
     assert.ok(blocks.includes(png.toString('base64')), 'the picture itself');
+
+    // The earlier conversation is in the list and opens again.
+    await page.getByRole('button', { name: 'Conversations' }).click();
+    const list = page.getByRole('navigation', { name: 'Conversations' });
+    await list.getByRole('button', { name: /show me markdown/ }).waitFor();
+    await snap(page, 'chat-conversations-phone');
+    await list.getByRole('button', { name: /show me markdown/ }).click();
+    await page.getByRole('log').getByText('count slowly').waitFor();
+    assert.equal(await page.getByRole('log').getByText('what is in this picture').count(), 0);
     await context.close();
   });
 
@@ -208,6 +218,17 @@ describe('the chat app in a browser', () => {
     await page.waitForFunction("document.querySelector('textarea')?.value === 'make the header blue'", undefined, { timeout: 30_000 });
     assert.equal(whisper.transcriptions.length, 1);
     assert.ok((whisper.transcriptions[0]!.file?.bytes.length ?? 0) > 0, 'audio was uploaded');
+    await context.close();
+  });
+
+  test('an error from the model shows in place, with its message', async () => {
+    const { context, page } = await signedIn(PHONE);
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    await send(page, 'fail with 401');
+    const error = page.getByRole('log').locator('.msg-error, .msg-notice');
+    await error.first().waitFor({ timeout: 60_000 });
+    assert.match((await error.first().textContent()) ?? '', /x-api-key|key|auth/i);
+    await snap(page, 'chat-error-phone');
     await context.close();
   });
 });

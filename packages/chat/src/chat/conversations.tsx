@@ -23,8 +23,18 @@ export function ConversationList(props: { current: string | null; onOpen: (id: s
     panel.current?.querySelector<HTMLElement>('button')?.focus();
   }, []);
 
+  // Escape closes the list only, not the chat panel around it.
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    if (e.key !== 'Escape') return;
+    e.preventDefault();
+    props.onClose();
+  };
+
   return (
-    <nav className="drawer" ref={panel} aria-label="Conversations" onKeyDown={(e) => e.key === 'Escape' && props.onClose()}>
+    <>
+      {/* The dimmed chat behind the list: a tap there closes it (the close button is the accessible way). */}
+      <button type="button" className="drawer-scrim" aria-hidden="true" tabIndex={-1} onClick={props.onClose} />
+      <nav className="drawer" ref={panel} aria-label="Conversations" onKeyDown={onKeyDown}>
       <div className="drawer-head">
         <h2>Conversations</h2>
         <button type="button" className="icon-btn" aria-label="Close the list" onClick={props.onClose}>
@@ -61,6 +71,7 @@ export function ConversationList(props: { current: string | null; onOpen: (id: s
           Sign out
         </button>
       </div>
-    </nav>
+      </nav>
+    </>
   );
 }
