@@ -91,6 +91,9 @@ describe('the chat app in a browser', () => {
       await page.getByRole('heading', { name: 'Welcome back' }).waitFor();
       assert.deepEqual(errors, [], 'visiting the login page logs nothing');
       await snap(page, `login-${label}`);
+      // The names are the labels alone: no "(optional)", no "Show" from the toggle.
+      await page.getByRole('textbox', { name: 'Username', exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Show password', exact: true }).waitFor();
       await page.getByLabel('Password', { exact: true }).fill('wrong password');
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('alert').filter({ hasText: 'Wrong username or password' }).waitFor();

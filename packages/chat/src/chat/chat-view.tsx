@@ -1,7 +1,7 @@
 // The chat: one socket, one store, the conversation, the composer and the connection state.
 import type { ConversationWithMessages, ServerMessage } from '@fluxy/protocol';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, framed, onParentMessage, tellParent } from '../api.ts';
+import { api, framed, loginUrl, onParentMessage, sessionInfo, tellParent } from '../api.ts';
 import { type ConnectionState, createChatSocket, type ChatSocket } from '../socket.ts';
 import { Icon } from '../ui/icons.tsx';
 import { addFiles, type PendingFile, toAttachments } from './attachments.ts';
@@ -156,6 +156,15 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
       }),
     [],
   );
+
+  // A socket that keeps failing may mean the session ended (signed out elsewhere, expired): the
+  // upgrade's 401 is not visible to a page, so ask. A server that is down answers nothing: keep trying.
+  useEffect(() => {
+    if (connection !== 'reconnecting') return;
+    sessionInfo().then((res) => {
+      if (res.ok && !res.data.signedIn) location.replace(loginUrl('/fluxy/'));
+    });
+  }, [connection]);
 
   const undo = useCallback((checkpointId: string) => socket.current?.send({ type: 'user:undo', checkpointId }), []);
 
