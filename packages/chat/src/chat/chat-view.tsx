@@ -68,7 +68,8 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
         recorderDone();
         const before = draftRef.current.trim();
         setDraft(before ? `${before} ${frame.text}` : frame.text);
-      } else if (frame.type === 'bot:error' && frame.code.startsWith('whisper')) {
+      } else if (frame.type === 'bot:error' && !frame.conversationId) {
+        // Transcription failures name no conversation; the error shows as a notice, the mic frees up.
         recorderDone();
       } else if (frame.type === 'app:hmr-update') {
         tellParent({ type: 'fluxy:hmr-update', files: frame.files ?? [] });
