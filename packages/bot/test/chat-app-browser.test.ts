@@ -29,6 +29,7 @@ describe('the chat app in a browser', () => {
   let bot: Instance;
   let browser: Browser;
   let token: string;
+  let transcription: { text: string } | { status: number; message?: string } = { text: 'make the header blue' };
 
   before(async () => {
     fake = await startFakeAnthropic((req) => {
@@ -42,7 +43,7 @@ describe('the chat app in a browser', () => {
       if (text.includes('count slowly')) return [{ text: 'one ' }, { delayMs: 300 }, { text: 'two ' }, { delayMs: 8000 }, { text: 'never' }];
       return [{ text: 'OK' }];
     });
-    whisper = await startFakeOpenAI(undefined, () => ({ text: 'make the header blue' }));
+    whisper = await startFakeOpenAI(undefined, () => transcription);
     // Chromium's fake microphone (a tone) and no permission prompt, for the voice note.
     [bot, browser] = await Promise.all([startInstance({ env: { FLUXY_AGENT_MAX_RETRIES: '0' } }), launchBrowser(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'])]);
     const r = await runCli(['setup', '--provider', 'anthropic', '--model', 'claude-sonnet-4-5', '--api-key', 'sk-ant-test', '--base-url', fake.url], bot.env);
@@ -221,6 +222,14 @@ describe('the chat app in a browser', () => {
     await page.waitForFunction("document.querySelector('textarea')?.value === 'make the header blue'", undefined, { timeout: 30_000 });
     assert.equal(whisper.transcriptions.length, 1);
     assert.ok((whisper.transcriptions[0]!.file?.bytes.length ?? 0) > 0, 'audio was uploaded');
+
+    // A transcription that fails says so, and the microphone can be used again.
+    transcription = { status: 500, message: 'whisper is down' };
+    await page.getByRole('button', { name: 'Record voice message' }).click();
+    await page.getByText('0:01').waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Stop recording' }).click();
+    await page.getByRole('log').getByRole('alert').filter({ hasText: 'whisper is down' }).waitFor({ timeout: 30_000 });
+    assert.ok(await page.getByRole('button', { name: 'Record voice message' }).isEnabled());
     await context.close();
   });
 
