@@ -2,6 +2,7 @@ import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ChatApp } from './chat/chat-app.tsx';
 import { LoginPage } from './login.tsx';
+import { ErrorBoundary } from './ui/error-boundary.tsx';
 import './styles.css';
 import './chat/chat.css';
 
@@ -20,4 +21,8 @@ function route() {
   return <ChatApp />;
 }
 
-createRoot(document.getElementById('root')!).render(<StrictMode>{route()}</StrictMode>);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <ErrorBoundary>{route()}</ErrorBoundary>
+  </StrictMode>,
+);

@@ -59,6 +59,19 @@ describe('chat store', () => {
     );
   });
 
+  test('a message re-sent after a reconnect, already in the refetched history, is shown once', () => {
+    const store = createChatStore();
+    store.load(C, []);
+    store.addLocal({ id: 'local:y', clientMessageId: 'y', role: 'user', content: 'while away', status: 'sending' });
+    store.load(C, [stored('m7', 'user', 'while away')]);
+    assert.equal(store.get().messages.length, 2, 'until the server says they are the same');
+    store.apply({ type: 'chat:received', conversationId: C, clientMessageId: 'y', messageId: 'm7' });
+    assert.deepEqual(
+      store.get().messages.map((m) => m.id),
+      ['m7'],
+    );
+  });
+
   test('a late joiner: the partial answer saved in history is shown once, as the live row, then completed', () => {
     const store = createChatStore();
     store.load(C, [stored('m1', 'user', 'count'), stored('m2', 'assistant', 'one', 'interrupted')]);

@@ -31,7 +31,8 @@ export function Composer(props: ComposerProps) {
     const el = text.current;
     if (!el) return;
     el.style.height = 'auto';
-    el.style.height = `${Math.min(el.scrollHeight, 180)}px`;
+    // Empty, it keeps its one-line height: a wrapping placeholder must not make it grow.
+    if (draft) el.style.height = `${Math.min(el.scrollHeight, 180)}px`;
   }, [draft]);
 
   const submit = (e: FormEvent) => {
@@ -96,7 +97,7 @@ export function Composer(props: ComposerProps) {
           rows={1}
           value={draft}
           aria-label="Message"
-          placeholder={recorder.state === 'transcribing' ? 'Turning your voice into text…' : 'Message Fluxy…'}
+          placeholder={recorder.state === 'transcribing' ? 'Turning your voice into text…' : 'Ask Fluxy…'}
           onChange={(e) => setDraft(e.target.value)}
           onKeyDown={onKeyDown}
           onPaste={(e) => {

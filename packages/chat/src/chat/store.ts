@@ -154,9 +154,11 @@ export function createChatStore() {
           return;
         case 'chat:received': {
           if (!mine(frame.conversationId)) return;
-          const messages = state.messages.map((m) =>
-            m.clientMessageId === frame.clientMessageId ? { ...m, id: frame.messageId, status: undefined } : m,
-          );
+          // History refetched after a reconnect may hold the stored copy already: keep one.
+          const known = state.messages.some((m) => m.id === frame.messageId);
+          const messages = known
+            ? state.messages.filter((m) => m.clientMessageId !== frame.clientMessageId)
+            : state.messages.map((m) => (m.clientMessageId === frame.clientMessageId ? { ...m, id: frame.messageId, status: undefined } : m));
           set({ messages, conversationId: state.conversationId ?? frame.conversationId });
           return;
         }
