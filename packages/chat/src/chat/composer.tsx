@@ -26,7 +26,6 @@ export function Composer(props: ComposerProps) {
   const canSend = (draft.trim().length > 0 || files.length > 0) && recorder.state === 'idle';
 
   // Grows with the text up to a limit, then scrolls.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: re-measured whenever the text changes, also when set from outside (voice, suggestions)
   useEffect(() => {
     const el = text.current;
     if (!el) return;
