@@ -111,6 +111,8 @@ describe('the chat app in a browser', () => {
 
   test('an answer streams token by token as Markdown and code; hostile HTML is inert; a second device joins mid-answer', async () => {
     const { context, page } = await signedIn(PHONE);
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     // Every change of the streaming row's text, as the page saw it.
     await page.evaluate(`window.__lengths = [];
         new MutationObserver(() => {
@@ -147,6 +149,7 @@ describe('the chat app in a browser', () => {
       assert.equal(await answer.getByRole('link', { name: 'the docs' }).getAttribute('rel'), 'noopener noreferrer nofollow');
       assert.equal(await p.evaluate('window.__pwned'), undefined);
     }
+    assert.deepEqual(errors, [], 'nothing refused by the content security policy, no other error');
     await snap(page, 'chat-answer-phone');
     await snap(second.page, 'chat-answer-desktop-dark');
     await Promise.all([context.close(), second.context.close()]);

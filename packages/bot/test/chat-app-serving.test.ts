@@ -39,6 +39,11 @@ describe('chat app serving', () => {
       assert.equal(res.status, 200, path);
       assert.equal(await res.text(), '<!doctype html><title>app</title>');
       assert.equal(res.headers.get('cache-control'), 'no-cache');
+      const csp = res.headers.get('content-security-policy') ?? '';
+      assert.match(csp, /script-src 'self'(;|$)/);
+      assert.match(csp, /img-src 'self' data: blob:(;|$)/);
+      assert.match(csp, /connect-src 'self' ws:\/\/127\.0\.0\.1:\d+ wss:/);
+      assert.match(csp, /frame-ancestors 'self'/);
     }
   });
 

@@ -73,6 +73,27 @@ function placeholder(res: ServerResponse, build: ChatAppBuild): void {
 }
 
 /**
+ * The app's pages may run only our own scripts, load pictures only from here, data: and blob: (the
+ * previews of files to send), and talk only to this host: a second wall behind the Markdown
+ * renderer, so model output could not run script or reach another site even through a bug there.
+ */
+function contentSecurityPolicy(host: string | undefined): string {
+  const socket = host ? ` ws://${host} wss://${host}` : '';
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    `connect-src 'self'${socket}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'self'",
+  ].join('; ');
+}
+
+/**
  * `/fluxy/…` files: the app's routes and hashed assets from the build, everything else (widget.js,
  * the icon) from the hand-written directory next to it.
  */
@@ -81,8 +102,13 @@ export function createChatAppHandler(staticDir: string, build: ChatAppBuild, dis
   const files = createStaticHandler(staticDir);
   return (req: IncomingMessage, res: ServerResponse, file: string): void => {
     if (SPA_ROUTES.has(file)) {
-      if (existsSync(join(dist, 'index.html'))) app(req, res, 'index.html');
-      else placeholder(res, build);
+      if (existsSync(join(dist, 'index.html'))) {
+        res.setHeader('Content-Security-Policy', contentSecurityPolicy(req.headers.host));
+        res.setHeader('Referrer-Policy', 'no-referrer');
+        app(req, res, 'index.html');
+      } else {
+        placeholder(res, build);
+      }
     } else if (file.startsWith('assets/')) {
       app(req, res, file);
     } else {
