@@ -116,7 +116,7 @@ export default async function chatAppBench(): Promise<BenchSection> {
     await long.page.addInitScript(OBSERVE);
     const started = performance.now();
     await long.page.goto(`${bot.url}/fluxy/`);
-    await long.page.waitForFunction("document.querySelectorAll('[role=log] .msg').length >= 200", undefined, { timeout: 60_000 });
+    await long.page.locator('[role=log] .msg').nth(199).waitFor({ timeout: 60_000 });
     const openMs = performance.now() - started;
     const openLong = (await long.page.evaluate('window.__longTasks')) as number[];
     const frames = (await long.page.evaluate(SCROLL)) as number[];

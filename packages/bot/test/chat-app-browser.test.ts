@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type AnthropicStep, type FakeAnthropic, lastToolResults, lastUserText, startFakeAnthropic } from './fakes/anthropic.ts';
 import { type FakeOpenAI, startFakeOpenAI } from './fakes/openai.ts';
 import { launchBrowser } from './helpers/browser.ts';
-import { type Instance, runCli, startInstance } from './helpers/instance.ts';
+import { type Instance, runCli, startInstance, waitFor } from './helpers/instance.ts';
 import { DESKTOP, PHONE, snap } from './helpers/screenshots.ts';
 
 const HOSTILE = [
@@ -222,7 +222,8 @@ describe('the chat app in a browser', () => {
     // The recording's clock: a second of the fake microphone's tone.
     await page.getByText('0:01').waitFor({ timeout: 10_000 });
     await page.getByRole('button', { name: 'Stop recording' }).click();
-    await page.waitForFunction("document.querySelector('textarea')?.value === 'make the header blue'", undefined, { timeout: 30_000 });
+    const box = page.getByRole('textbox', { name: 'Message' });
+    await waitFor('the transcription in the composer', async () => (await box.inputValue()) === 'make the header blue', 30_000);
     assert.equal(whisper.transcriptions.length, 1);
     assert.ok((whisper.transcriptions[0]!.file?.bytes.length ?? 0) > 0, 'audio was uploaded');
 

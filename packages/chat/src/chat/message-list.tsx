@@ -94,12 +94,29 @@ function LiveRow({ store }: { store: ChatStore }) {
   );
 }
 
+const BATCH = 30;
+const ALL = Number.MAX_SAFE_INTEGER;
+
 export function MessageList({ store, onUndo, empty }: { store: ChatStore; onUndo: (checkpointId: string) => void; empty: React.ReactNode }) {
   const messages = useSyncExternalStore(store.subscribe, () => store.get().messages);
   const working = useSyncExternalStore(store.subscribe, () => store.get().live !== null);
   const liveLength = useSyncExternalStore(store.subscribe, () => store.get().live?.text.length ?? 0);
+  const conversationId = useSyncExternalStore(store.subscribe, () => store.get().conversationId);
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
+  const loading = useSyncExternalStore(store.subscribe, () => store.get().loading);
+  // A long conversation is drawn from the newest message back, a batch per task, so opening it
+  // never blocks the page for long. Once caught up, every message shows, new ones included.
+  const [win, setWin] = useState({ id: conversationId, shown: BATCH });
+  if (win.id !== conversationId) setWin({ id: conversationId, shown: BATCH });
+  useEffect(() => {
+    if (loading || win.shown >= ALL) return;
+    if (win.shown >= messages.length) return setWin((w) => ({ ...w, shown: ALL }));
+    const timer = setTimeout(() => setWin((w) => ({ ...w, shown: w.shown + BATCH })), 0);
+    return () => clearTimeout(timer);
+  }, [loading, win.shown, messages.length]);
+  const shown = win.id === conversationId ? win.shown : BATCH;
+  const visible = shown >= messages.length ? messages : messages.slice(messages.length - shown);
 
   // Follows the bottom while the user is there; reading further up is left alone.
   const onScroll = () => {
@@ -110,13 +127,13 @@ export function MessageList({ store, onUndo, empty }: { store: ChatStore; onUndo
   useLayoutEffect(() => {
     const el = scroller.current;
     if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [messages, working, liveLength]);
+  }, [visible, working, liveLength]);
 
   return (
     <div className="messages" ref={scroller} onScroll={onScroll}>
       <div className="messages-inner" role="log" aria-live="polite" aria-relevant="additions" aria-label="Conversation">
         {messages.length === 0 && !working && empty}
-        {messages.map((m) => (
+        {visible.map((m) => (
           <MessageRow key={m.clientMessageId ?? m.id} message={m} onUndo={onUndo} />
         ))}
         {working && <LiveRow store={store} />}

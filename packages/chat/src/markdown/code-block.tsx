@@ -1,5 +1,5 @@
 import type { Element, ElementContent, Root } from 'hast';
-import { memo, type ReactNode, useEffect, useState } from 'react';
+import { memo, type ReactNode, useEffect, useRef, useState } from 'react';
 
 function toReact(nodes: ElementContent[], key: string): ReactNode[] {
   return nodes.map((node, i) => {
@@ -20,9 +20,25 @@ function toReact(nodes: ElementContent[], key: string): ReactNode[] {
 export const CodeBlock = memo(function CodeBlock({ code, lang }: { code: string; lang: string }) {
   const [tree, setTree] = useState<Root | null>(null);
   const [copied, setCopied] = useState(false);
+  const [seen, setSeen] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+
+  // Highlighted when it first scrolls into view: a long conversation opens without highlighting
+  // every block it holds in one go.
+  useEffect(() => {
+    const el = box.current;
+    if (!el || seen) return;
+    if (typeof IntersectionObserver === 'undefined') return setSeen(true);
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) setSeen(true);
+    }, { rootMargin: '200px' });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [seen]);
+
   useEffect(() => {
     let live = true;
-    if (!lang) return;
+    if (!lang || !seen) return;
     import('./highlight.ts')
       .then((m) => m.highlight(code, lang))
       .then((t) => {
@@ -32,7 +48,7 @@ export const CodeBlock = memo(function CodeBlock({ code, lang }: { code: string;
     return () => {
       live = false;
     };
-  }, [code, lang]);
+  }, [code, lang, seen]);
   const copy = () => {
     navigator.clipboard?.writeText(code).then(
       () => {
@@ -43,7 +59,7 @@ export const CodeBlock = memo(function CodeBlock({ code, lang }: { code: string;
     );
   };
   return (
-    <div className="code">
+    <div className="code" ref={box}>
       <div className="code-bar">
         <span>{lang || 'text'}</span>
         <button type="button" className="link-btn" onClick={copy}>
