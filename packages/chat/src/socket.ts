@@ -45,7 +45,8 @@ export interface ChatSocket {
 
 const OPEN = 1;
 
-function newId(): string {
+/** A random id; `crypto.randomUUID` exists only in secure contexts (not on http over a LAN address). */
+export function newId(): string {
   const c = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
   return c?.randomUUID ? c.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }

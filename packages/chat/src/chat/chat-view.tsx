@@ -2,7 +2,8 @@
 import type { ConversationWithMessages, ServerMessage } from '@fluxy/protocol';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, framed, loginUrl, onParentMessage, sessionInfo, tellParent } from '../api.ts';
-import { type ConnectionState, createChatSocket, type ChatSocket } from '../socket.ts';
+import type { ClientMessage } from '@fluxy/protocol';
+import { type ChatSocket, type ConnectionState, createChatSocket, newId } from '../socket.ts';
 import { Icon } from '../ui/icons.tsx';
 import { addFiles, type PendingFile, toAttachments } from './attachments.ts';
 import { Composer } from './composer.tsx';
@@ -27,6 +28,12 @@ const STATE_TEXT: Record<ConnectionState, string> = {
 export function ChatView({ onSignOut }: { onSignOut: () => void }) {
   const store = useMemo(createChatStore, []);
   const socket = useRef<ChatSocket | null>(null);
+  // What is sent before the socket exists (it opens once the history has loaded) waits here.
+  const early = useRef<ClientMessage[]>([]);
+  const sendFrame = useCallback((message: ClientMessage) => {
+    if (socket.current) socket.current.send(message);
+    else early.current.push(message);
+  }, []);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const [draft, setDraft] = useState('');
   const [files, setFiles] = useState<PendingFile[]>([]);
@@ -39,7 +46,7 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
   draftRef.current = draft;
 
   const recorder = useVoiceRecorder(
-    (audio, mediaType) => socket.current?.send({ type: 'whisper:transcribe', audio, mediaType }),
+    (audio, mediaType) => sendFrame({ type: 'whisper:transcribe', audio, mediaType }),
     setProblem,
   );
   const recorderDone = recorder.done;
@@ -86,6 +93,7 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
         onBadFrame: (raw, reason) => console.warn('fluxy: unexpected frame', reason, raw),
       });
       socket.current = s;
+      for (const message of early.current.splice(0)) s.send(message);
       setConnection(s.state());
     });
     // A phone that wakes the page should not wait out the backoff.
@@ -105,7 +113,7 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
     const content = draft.trim();
     const sending = files;
     if (!content && sending.length === 0) return;
-    const clientMessageId = crypto.randomUUID();
+    const clientMessageId = newId();
     setDraft('');
     setFiles([]);
     setProblem('');
@@ -121,15 +129,15 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
     try {
       attachments = sending.length ? await toAttachments(sending) : undefined;
     } catch (err) {
-      setProblem(`Could not read the file: ${(err as Error).message}`);
+      store.fail(clientMessageId, `Not sent: could not read the file (${(err as Error).message}).`);
       return;
     }
-    socket.current?.send({ type: 'user:message', content, clientMessageId, conversationId: store.get().conversationId ?? undefined, attachments });
+    sendFrame({ type: 'user:message', content, clientMessageId, conversationId: store.get().conversationId ?? undefined, attachments });
   };
 
   const stop = () => {
     store.requestStop();
-    socket.current?.send({ type: 'user:stop', conversationId: store.get().conversationId ?? undefined });
+    sendFrame({ type: 'user:stop', conversationId: store.get().conversationId ?? undefined });
   };
 
   const newConversation = async () => {
@@ -145,7 +153,7 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
     if (!res.ok) return setProblem(res.error.message);
     store.open(id, res.data.messages);
     await api('/api/context/set', { method: 'POST', body: { conversationId: id } });
-    socket.current?.send({ type: 'chat:subscribe', conversationId: id });
+    sendFrame({ type: 'chat:subscribe', conversationId: id });
   };
 
   // The dashboard's idea cards fill the composer; its install prompt is offered in the menu.
@@ -167,7 +175,7 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
     });
   }, [connection]);
 
-  const undo = useCallback((checkpointId: string) => socket.current?.send({ type: 'user:undo', checkpointId }), []);
+  const undo = useCallback((checkpointId: string) => sendFrame({ type: 'user:undo', checkpointId }), [sendFrame]);
 
   const addPicked = (picked: File[]) => {
     setFiles((current) => {

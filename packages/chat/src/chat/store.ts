@@ -147,6 +147,13 @@ export function createChatStore() {
     addLocal(message: ChatMessage) {
       set({ messages: [...state.messages, message] });
     },
+    /** A message of ours that could not go out: it stays, with the reason. */
+    fail(clientMessageId: string, reason: string) {
+      const messages = state.messages.map((m) =>
+        m.clientMessageId === clientMessageId ? { ...m, status: undefined, error: { code: 'not_sent', message: reason } } : m,
+      );
+      set({ messages });
+    },
     apply(frame: ServerMessage) {
       switch (frame.type) {
         case 'chat:conversation-created':
