@@ -98,6 +98,25 @@ describe('chat store', () => {
     );
   });
 
+  test('frames held while the history loaded, replayed after it: a turn that ended meanwhile shows once, whole', () => {
+    const store = createChatStore();
+    store.load(C, [stored('m1', 'user', 'count'), stored('m2', 'assistant', 'one two three', 'complete')]);
+    feed(store, [
+      { type: 'chat:in-progress', conversationId: C, messageId: 'm2', text: 'one', tools: [] },
+      { type: 'bot:token', conversationId: C, text: ' two' },
+      { type: 'bot:token', conversationId: C, text: ' three' },
+      { type: 'bot:response', conversationId: C, messageId: 'm2', content: 'one two three' },
+    ]);
+    assert.equal(store.get().live, null);
+    assert.deepEqual(
+      store.get().messages.map((m) => [m.id, m.content]),
+      [
+        ['m1', 'count'],
+        ['m2', 'one two three'],
+      ],
+    );
+  });
+
   test('Stop keeps the partial answer, marked stopped; an error keeps it with the error', () => {
     const store = createChatStore();
     store.load(C, []);

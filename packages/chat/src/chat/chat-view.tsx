@@ -28,12 +28,7 @@ const STATE_TEXT: Record<ConnectionState, string> = {
 export function ChatView({ onSignOut }: { onSignOut: () => void }) {
   const store = useMemo(createChatStore, []);
   const socket = useRef<ChatSocket | null>(null);
-  // What is sent before the socket exists (it opens once the history has loaded) waits here.
-  const early = useRef<ClientMessage[]>([]);
-  const sendFrame = useCallback((message: ClientMessage) => {
-    if (socket.current) socket.current.send(message);
-    else early.current.push(message);
-  }, []);
+  const sendFrame = useCallback((message: ClientMessage) => socket.current?.send(message), []);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const [draft, setDraft] = useState('');
   const [files, setFiles] = useState<PendingFile[]>([]);
@@ -67,9 +62,7 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
 
   useEffect(() => {
     const unsubscribe = store.subscribe(() => setWorking(store.get().live !== null));
-    let s: ChatSocket | undefined;
-    let cancelled = false;
-    const onFrame = (frame: ServerMessage) => {
+    const handle = (frame: ServerMessage) => {
       store.apply(frame);
       if (frame.type === 'whisper:result') {
         recorderDone();
@@ -82,30 +75,32 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
         tellParent({ type: 'fluxy:hmr-update', files: frame.files ?? [] });
       }
     };
-    // History first, then the socket: the live part the server sends on connect lands on top of it.
+    // The socket opens at once, but its frames wait until the history has loaded and are then
+    // applied on top of it: a turn that ends while the history loads is neither lost nor doubled.
+    let held: ServerMessage[] | null = [];
+    const s = createChatSocket({
+      url: socketUrl(),
+      onFrame: (frame) => (held ? held.push(frame) : handle(frame)),
+      onState: setConnection,
+      onReconnect: () => void refresh(),
+      onBadFrame: (raw, reason) => console.warn('fluxy: unexpected frame', reason, raw),
+    });
+    socket.current = s;
     refresh().finally(() => {
-      if (cancelled) return;
-      s = createChatSocket({
-        url: socketUrl(),
-        onFrame,
-        onState: setConnection,
-        onReconnect: () => void refresh(),
-        onBadFrame: (raw, reason) => console.warn('fluxy: unexpected frame', reason, raw),
-      });
-      socket.current = s;
-      for (const message of early.current.splice(0)) s.send(message);
-      setConnection(s.state());
+      const frames = held ?? [];
+      held = null;
+      for (const frame of frames) handle(frame);
     });
     // A phone that wakes the page should not wait out the backoff.
     const wake = () => {
-      if (document.visibilityState === 'visible') socket.current?.reconnectNow();
+      if (document.visibilityState === 'visible') s.reconnectNow();
     };
     document.addEventListener('visibilitychange', wake);
     return () => {
-      cancelled = true;
       unsubscribe();
       document.removeEventListener('visibilitychange', wake);
-      s?.close();
+      s.close();
+      socket.current = null;
     };
   }, [store, refresh, recorderDone]);
 
