@@ -172,13 +172,27 @@ describe('the chat panel on the dashboard', () => {
     assert.equal(await page.evaluate(() => (globalThis as unknown as B).__prompted), true);
   });
 
-  test('fluxy:hmr-update from the chat shows the rebuild overlay', async () => {
+  test("the end of a turn (fluxy:hmr-update) leaves no veil over the dashboard; Vite's socket going down shows one", async () => {
     const chat = await chatFrame(page);
     await chat.evaluate(() => {
       const g = globalThis as unknown as B;
       g.parent.postMessage({ type: 'fluxy:hmr-update', files: ['client/src/App.tsx'] }, g.location.origin);
     });
-    await page.getByText('Updating your app…').waitFor({ timeout: 5_000 });
+    // The overlay used to wait 8 s for an update Vite had already applied, covering the page.
+    const veil = page.getByText(/Updating your app|Reconnecting to your app/);
+    const shown = await veil.waitFor({ timeout: 1_500 }).then(
+      () => true,
+      () => false,
+    );
+    assert.equal(shown, false, 'no veil within 1.5 s (it used to appear after 0.3 s)');
+
+    // Vite stopped: the page is told it is reconnecting, and comes back once Vite is up again.
+    const vitePid = (await bot.health()).body.children.vite?.pid;
+    assert.ok(vitePid);
+    process.kill(-vitePid, 'SIGKILL');
+    await page.getByText('Reconnecting to your app…').waitFor({ timeout: 15_000 });
+    await page.getByText('This app is yours.').waitFor({ timeout: 60_000 });
+    await page.getByText('Reconnecting to your app…').waitFor({ state: 'detached', timeout: 60_000 });
   });
 
   test('a dashboard component that throws on render leaves the bubble usable and the chat openable', async () => {

@@ -49,16 +49,17 @@ describe('a worker reply that does not match its schema', () => {
     const worker = createWorkerClient(workerUrl, 'secret');
     const gate = createAuthGate({ validate: (token) => worker.validateToken(token) });
     // Real children objects, never started: a request that fails at the gate never reaches them.
-    const children = createChildren(paths, 40_000, 'secret', log);
+    const children = createChildren(paths, 40_000, { internal: 'secret', backend: 'backend-secret' }, log);
     const handler = createRequestHandler(
       {
         children,
         gate,
         chat: createChatHub({ gate, log }),
-        proxy: createChildProxy(log),
+        proxy: createChildProxy(log, 'backend-secret'),
         serveStatic: (_req: IncomingMessage, res: ServerResponse) => res.end(),
         publicPaths: () => [],
-        healthFallback: () => ({ ok: false }),
+        health: () => ({ ok: false }),
+        statusKeyMatches: () => false,
         onSettingsWrite: () => undefined,
         internalSecret: 'secret',
         log,

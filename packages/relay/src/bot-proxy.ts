@@ -4,7 +4,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { LookupFunction, Socket } from 'node:net';
 import { ProxyServer } from 'http-proxy-3';
 import { clientAddress } from './client-address.ts';
-import { forwardHttp, VIA } from './forward-http.ts';
+import { CLIENT_CLAIMS, forwardHttp, VIA } from './forward-http.ts';
 import type { CachedHandle, HandleCache } from './handle-cache.ts';
 import type { Logger } from './logger.ts';
 import { badGatewayPage, busyPage, offlinePage, unknownPage } from './pages.ts';
@@ -143,8 +143,7 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
     if (!release) return rejectUpgrade(socket, 429, 'Too Many Requests');
     socket.once('close', release);
     Object.assign(req.headers, forwardHeaders(req));
-    delete req.headers.forwarded;
-    delete req.headers['x-real-ip'];
+    for (const h of CLIENT_CLAIMS) delete req.headers[h];
     req.headers.via = req.headers.via ? `${req.headers.via}, ${VIA}` : VIA;
     const target = entry.target;
     proxy.ws(req, socket, head, { target, agent: target.protocol === 'https:' ? wsAgents.https : wsAgents.http });

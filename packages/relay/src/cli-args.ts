@@ -24,6 +24,8 @@ Options:
   --cooling-off S            seconds a released name stays reserved for its old owner (default 604800)
   --register-limit N/S       registrations per client address per S seconds (default 10/3600)
   --check-limit N/S          availability checks per client address per S seconds (default 120/60)
+  --rename-limit N/S         renames per handle, and per client address, per S seconds (default 5/3600)
+  --bad-token-limit N/S      requests with a wrong relay token per client address per S seconds (default 20/60)
   --max-concurrent N         in-flight proxied requests per handle per process (default 256)
   --idle-timeout S           close sockets idle this long (default 300)
   --shutdown-grace S         on SIGTERM, let requests finish for this long (default 10)
@@ -81,6 +83,8 @@ export function parseCli(argv: string[]): CliCommand {
       'cooling-off': { type: 'string' },
       'register-limit': { type: 'string' },
       'check-limit': { type: 'string' },
+      'rename-limit': { type: 'string' },
+      'bad-token-limit': { type: 'string' },
       'max-concurrent': { type: 'string' },
       'idle-timeout': { type: 'string' },
       'shutdown-grace': { type: 'string' },
@@ -122,6 +126,8 @@ export function parseCli(argv: string[]): CliCommand {
       coolingOffSeconds: int(values['cooling-off'], '--cooling-off', 7 * 24 * 3600),
       registerLimit: rate(values['register-limit'], '--register-limit'),
       availabilityLimit: rate(values['check-limit'], '--check-limit'),
+      renameLimit: rate(values['rename-limit'], '--rename-limit'),
+      badTokenLimit: rate(values['bad-token-limit'], '--bad-token-limit'),
       maxConcurrentPerHandle: int(values['max-concurrent'], '--max-concurrent', 256, 1),
       idleTimeoutSeconds: int(values['idle-timeout'], '--idle-timeout', 300, 1),
     },

@@ -1,3 +1,4 @@
+import { HEADERS_TIMEOUT_MS, MAX_CONNECTIONS_PER_ADDRESS } from '@fluxy/http-forward/server-guard';
 import type { LookupFunction } from 'node:net';
 import type { Logger } from './logger.ts';
 import type { RelayStore } from './store/index.ts';
@@ -24,12 +25,23 @@ export interface RelayOptions {
   registerLimit?: { max: number; windowSeconds: number };
   /** Availability checks per client address per window. Default 120 per minute. */
   availabilityLimit?: { max: number; windowSeconds: number };
+  /**
+   * Renames per handle, and separately per client address, per window. Default 5 per hour: each
+   * rename holds the old name for a week, so unlimited renames squatted names by the hundred.
+   */
+  renameLimit?: { max: number; windowSeconds: number };
+  /** Requests with a wrong relay token per client address per window. Default 20 per minute. */
+  badTokenLimit?: { max: number; windowSeconds: number };
   /** Concurrent proxied requests and WebSockets per handle, per relay process. Default 256. */
   maxConcurrentPerHandle?: number;
   /** Largest body the relay's own API accepts. Default 16 KiB. */
   maxBodyBytes?: number;
   /** A socket with no traffic for this long is closed. Default 300 s. Not a cap on duration. */
   idleTimeoutSeconds?: number;
+  /** Request headers must arrive within this long, else 408 and the socket is closed. Default 30 s. */
+  headersTimeoutMs?: number;
+  /** Connections one client address may hold at once (0: no cap; always off with trustProxy). Default 256. */
+  maxConnectionsPerAddress?: number;
   /** How long a found handle's tunnel URL is cached in this process. Default 5000 ms. */
   cacheTtlMs?: number;
   logger?: Logger;
@@ -61,9 +73,14 @@ export function resolveRelayOptions(o: RelayOptions): ResolvedRelayOptions {
     coolingOffSeconds: o.coolingOffSeconds ?? 7 * 24 * 3600,
     registerLimit: o.registerLimit ?? { max: 10, windowSeconds: 3600 },
     availabilityLimit: o.availabilityLimit ?? { max: 120, windowSeconds: 60 },
+    renameLimit: o.renameLimit ?? { max: 5, windowSeconds: 3600 },
+    badTokenLimit: o.badTokenLimit ?? { max: 20, windowSeconds: 60 },
     maxConcurrentPerHandle: o.maxConcurrentPerHandle ?? 256,
     maxBodyBytes: o.maxBodyBytes ?? 16 * 1024,
     idleTimeoutSeconds: o.idleTimeoutSeconds ?? 300,
+    headersTimeoutMs: o.headersTimeoutMs ?? HEADERS_TIMEOUT_MS,
+    // Behind a load balancer every connection comes from the balancer's address.
+    maxConnectionsPerAddress: o.trustProxy ? 0 : (o.maxConnectionsPerAddress ?? MAX_CONNECTIONS_PER_ADDRESS),
     cacheTtlMs: o.cacheTtlMs ?? 5000,
   };
 }

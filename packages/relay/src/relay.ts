@@ -1,3 +1,4 @@
+import { edgeServerOptions, guardEdge } from '@fluxy/http-forward/server-guard';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ApiContext } from './api/context.ts';
@@ -49,6 +50,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     maxBodyBytes: o.maxBodyBytes,
     registerLimiter: createRateLimiter(o.registerLimit.max, o.registerLimit.windowSeconds * 1000, now),
     availabilityLimiter: createRateLimiter(o.availabilityLimit.max, o.availabilityLimit.windowSeconds * 1000, now),
+    renameLimiter: createRateLimiter(o.renameLimit.max, o.renameLimit.windowSeconds * 1000, now),
+    badTokenLimiter: createRateLimiter(o.badTokenLimit.max, o.badTokenLimit.windowSeconds * 1000, now),
     lookup: o.lookup,
     changed(key) {
       cache.invalidate(key);
@@ -100,16 +103,13 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   }
 
   // No request timeout: a 50 MB upload over a slow phone link or an hour-long SSE stream is
-  // legitimate. Sockets idle for `idleTimeoutSeconds` are closed instead, and slow headers
-  // (slowloris) are cut by `headersTimeout`.
-  const server = createServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 5_000 }, onRequest);
+  // legitimate. Sockets idle for `idleTimeoutSeconds` are closed instead, slow headers (slowloris)
+  // get 408 after `headersTimeoutMs`, and one address holds at most so many connections
+  // (guardEdge, shared with the bot's supervisor; it also answers malformed HTTP).
+  const server = createServer({ ...edgeServerOptions(o.headersTimeoutMs), keepAliveTimeout: 5_000 }, onRequest);
   server.setTimeout(o.idleTimeoutSeconds * 1000);
   server.on('upgrade', onUpgrade);
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  });
+  guardEdge(server, { maxConnectionsPerAddress: o.maxConnectionsPerAddress });
 
   return {
     server,
@@ -144,6 +144,8 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
       bots.close();
       ctx.registerLimiter.close();
       ctx.availabilityLimiter.close();
+      ctx.renameLimiter.close();
+      ctx.badTokenLimiter.close();
       if (ownsStore) await store.close();
       logger.info('relay stopped');
     },

@@ -101,7 +101,8 @@ export async function checkTunnelUrl(
   if (!url.hostname) return invalid('The tunnel URL has no host.');
   const origin = url.origin;
   if (allowPrivate) return { ok: true, url: origin };
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  // `localhost.` is `localhost` to every resolver: judge the name without its final dots.
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname.replace(/\.+$/, '');
   if (isIP(host)) {
     return isBlockedAddress(host) ? forbidden('The tunnel URL points at an internal address.') : { ok: true, url: origin };
   }

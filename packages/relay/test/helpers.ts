@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../src/logger.ts';
@@ -91,6 +92,8 @@ export async function startRelay(options: Partial<RelayOptions> = {}): Promise<T
     scheme: 'https',
     registerLimit: { max: 1000, windowSeconds: 60 },
     availabilityLimit: { max: 1000, windowSeconds: 60 },
+    renameLimit: { max: 1000, windowSeconds: 60 },
+    badTokenLimit: { max: 1000, windowSeconds: 60 },
     logger: createLogger('debug', {}, (line) => logs.push(line)),
     ...options,
   });
@@ -115,4 +118,14 @@ export async function registerBot(base: string, name: string, tunnelUrl: string,
   const put = await api(base, 'PUT', '/api/tunnel', { tunnelUrl }, token);
   if (put.status !== 200) throw new Error(`tunnel ${name}: ${put.status} ${put.text}`);
   return token;
+}
+
+/** A plain HTTP server standing in for a bot behind its tunnel (a hostile one, in the security tests). */
+export async function startBotServer(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }

@@ -35,6 +35,8 @@ test('tunnel URLs: scheme, shape and address are checked when set', async () => 
     'http://192.168.0.10:8080', 'http://172.20.1.1', 'http://169.254.169.254/', 'http://[::1]:3000', 'http://[fe80::1]',
     'http://[fc00::1]', 'http://[::ffff:127.0.0.1]', 'http://0.0.0.0', 'http://2130706433', 'http://0x7f.1', 'http://100.64.1.1',
     'http://evil.example.com', 'https://evil6.example.com', 'http://mixed.example.com', 'http://meta.example.com',
+    // A final dot names the same host to DNS: refused when set, not only at connect time.
+    'http://localhost.', 'http://localhost.:3000', 'http://foo.localhost.', 'http://intranet.', 'http://evil.example.com.',
   ]) {
     await refused(url, 'forbidden_tunnel_url');
   }

@@ -124,6 +124,25 @@ export function storeSuite(kind: string, open: () => Promise<RelayStore>): void 
     }
   });
 
+  test(`${kind}: a token holds one released name at a time`, async () => {
+    const s = await open();
+    try {
+      const a = await s.createHandle({ name: 'first', tier: 'free', tokenHash: 'ta', now: T0 });
+      assert.ok(a.ok);
+      for (const name of ['second', 'third']) assert.ok((await s.rename(a.record.id, name, T0, T0 + 1000)).ok);
+      // 'first' was freed when 'second' was renamed away from; only the last old name is held.
+      assert.equal(await s.claimRefusal('first', 'free', T0 + 1), undefined);
+      assert.equal(await s.claimRefusal('second', 'free', T0 + 1), 'cooling_off');
+      assert.equal(await s.claimRefusal('second', 'free', T0 + 1, 'ta'), undefined, 'but not for its owner');
+      const released = await s.release(a.record.id, T0 + 1000);
+      assert.equal(released?.name, 'third');
+      assert.equal(await s.claimRefusal('second', 'free', T0 + 2), undefined);
+      assert.equal(await s.claimRefusal('third', 'free', T0 + 2), 'cooling_off');
+    } finally {
+      await s.close();
+    }
+  });
+
   test(`${kind}: changes published reach onChange`, async () => {
     const s = await open();
     try {

@@ -3,6 +3,7 @@ import { HANDLE_PATTERN, OnboardSchema } from '@fluxy/protocol';
 import { loadConfig, updateConfig } from '../shared/config.ts';
 import { localUrl } from '../shared/local-url.ts';
 import type { FluxyPaths } from '../shared/paths.ts';
+import { STATUS_HEADER } from '../shared/session-token.ts';
 import { openDatabase } from '../storage/db.ts';
 import { applyOnboard } from '../storage/onboard.ts';
 import { createSettingsStore } from '../storage/settings.ts';
@@ -41,7 +42,9 @@ export async function statusCommand(paths: FluxyPaths): Promise<number> {
   console.log(`  local:  ${url}`);
   console.log(`  public: ${config.relay.publicUrl ?? '(none: no relay handle yet)'}`);
   try {
-    const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5000) });
+    // The pid file's key buys the children's details, which /api/health shows no stranger.
+    const headers: Record<string, string> = running.statusKey ? { [STATUS_HEADER]: running.statusKey } : {};
+    const res = await fetch(`${url}/api/health`, { headers, signal: AbortSignal.timeout(5000) });
     const health = (await res.json()) as { children?: Record<string, { state: string; restarts: number; pid: number | null }> };
     for (const [name, c] of Object.entries(health.children ?? {})) {
       console.log(`  ${name.padEnd(8)} ${c.state}${c.pid ? ` (pid ${c.pid})` : ''}${c.restarts ? `, ${c.restarts} restarts` : ''}`);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { restrictNewFiles } from '../shared/private-files.ts';
 import { VERSION } from '../shared/version.ts';
 import { setupCommand, statusCommand, stopCommand } from './commands.ts';
 import { resolveBotOptions } from './options.ts';
@@ -34,6 +35,8 @@ if (argv[0] === '--version' || argv[0] === '-v') {
 }
 
 const [command, ...rest] = argv;
+// Before any command creates memory.db, config.json or a log: owner-only from the first file on.
+restrictNewFiles();
 // The environment is read here, once; everything below gets resolved options.
 const { paths } = resolveBotOptions();
 

@@ -16,10 +16,13 @@ export interface BotOptions {
   traceTokens: boolean;
   /** `FLUXY_AGENT_MAX_RETRIES`: retries of a failed model request (default 2); tests that want failures at once set 0. */
   providerOptions: AgentProviderOptions;
+  /** `FLUXY_HEADERS_TIMEOUT_MS`: how long a client may take to send its headers; shortened by tests that hold idle connections past it. */
+  headersTimeoutMs?: number;
 }
 
 export function resolveBotOptions(flags: { port?: number; host?: string } = {}, env: NodeJS.ProcessEnv = process.env): BotOptions {
   const retries = env.FLUXY_AGENT_MAX_RETRIES;
+  const headersTimeout = env.FLUXY_HEADERS_TIMEOUT_MS;
   return {
     paths: resolvePaths(env),
     port: flags.port,
@@ -27,5 +30,6 @@ export function resolveBotOptions(flags: { port?: number; host?: string } = {}, 
     logLevel: resolveLogLevel(env.FLUXY_LOG_LEVEL),
     traceTokens: env.FLUXY_TRACE_TOKENS === '1',
     providerOptions: retries !== undefined && /^\d+$/.test(retries) ? { maxRetries: Number(retries) } : {},
+    headersTimeoutMs: headersTimeout !== undefined && /^\d+$/.test(headersTimeout) ? Number(headersTimeout) : undefined,
   };
 }

@@ -23,6 +23,7 @@ export async function startCommand(opts: BotOptions): Promise<void> {
       log,
       providerOptions: opts.providerOptions,
       traceTokens: opts.traceTokens,
+      headersTimeoutMs: opts.headersTimeoutMs,
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import type { Logger } from '../shared/logger.ts';
+import { BACKEND_SECRET_ENV } from '../shared/backend-secret.ts';
 import { childPorts, type FluxyPaths, PKG_DIR } from '../shared/paths.ts';
 import { ManagedChild } from './child.ts';
 
 const tsxLoader = import.meta.resolve('tsx');
 const guard = import.meta.resolve('../children/guard.ts');
+const backendGate = import.meta.resolve('../children/backend-gate.ts');
 
 /** What every child may see of the supervisor's environment. Secrets go only to the child that needs them. */
 export function baseEnv(): NodeJS.ProcessEnv {
@@ -15,8 +17,8 @@ export function baseEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function nodeArgs(script: string): string[] {
-  return ['--import', tsxLoader, '--import', guard, script];
+function nodeArgs(script: string, ...preloads: string[]): string[] {
+  return ['--import', tsxLoader, '--import', guard, ...preloads.flatMap((p) => ['--import', p]), script];
 }
 
 export interface Children {
@@ -26,7 +28,8 @@ export interface Children {
   all: ManagedChild[];
 }
 
-export function createChildren(paths: FluxyPaths, basePort: number, internalSecret: string, log: Logger): Children {
+/** `secrets.backend`: the header the supervisor adds to requests for the backend (see shared/backend-secret.ts). */
+export function createChildren(paths: FluxyPaths, basePort: number, secrets: { internal: string; backend: string }, log: Logger): Children {
   const ports = childPorts(basePort);
   const worker = new ManagedChild(
     {
@@ -34,7 +37,7 @@ export function createChildren(paths: FluxyPaths, basePort: number, internalSecr
       command: process.execPath,
       args: nodeArgs(join(PKG_DIR, 'src/worker/main.ts')),
       cwd: paths.home,
-      env: { ...baseEnv(), FLUXY_HOME: paths.home, PORT: String(ports.worker), FLUXY_INTERNAL_SECRET: internalSecret },
+      env: { ...baseEnv(), FLUXY_HOME: paths.home, PORT: String(ports.worker), FLUXY_INTERNAL_SECRET: secrets.internal },
       port: ports.worker,
       readiness: 'ipc',
       logFile: join(paths.logs, 'worker.log'),
@@ -65,9 +68,10 @@ export function createChildren(paths: FluxyPaths, basePort: number, internalSecr
     {
       name: 'backend',
       command: process.execPath,
-      args: nodeArgs(join(paths.workspace, 'backend/index.ts')),
+      // The gate, preloaded, refuses every request that did not come through the supervisor.
+      args: nodeArgs(join(paths.workspace, 'backend/index.ts'), backendGate),
       cwd: join(paths.workspace, 'backend'),
-      env: { ...baseEnv(), NODE_ENV: 'development', PORT: String(ports.backend) },
+      env: { ...baseEnv(), NODE_ENV: 'development', PORT: String(ports.backend), [BACKEND_SECRET_ENV]: secrets.backend },
       port: ports.backend,
       readiness: 'port',
       logFile: join(paths.logs, 'backend.log'),

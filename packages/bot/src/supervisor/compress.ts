@@ -83,18 +83,22 @@ function varyOnEncoding(res: ServerResponse): void {
   res.setHeader('Vary', [...list, 'Accept-Encoding'].join(', '));
 }
 
-/** writeHead's headers (an object, or a flat [name, value, …] list) applied with setHeader, so they are seen before sending. */
+/**
+ * writeHead's headers (an object, a flat [name, value, …] list, or [name, value] pairs, as Node
+ * takes them) applied with setHeader, so they are seen before sending.
+ */
 function applyHeaders(res: ServerResponse, headers: OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined): void {
   if (!headers) return;
   if (!Array.isArray(headers)) {
     for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value);
     return;
   }
+  const list: unknown[] = Array.isArray(headers[0]) ? (headers as unknown as unknown[][]).flat() : headers;
   const grouped = new Map<string, { name: string; values: string[] }>();
-  for (let i = 0; i + 1 < headers.length; i += 2) {
-    const name = String(headers[i]);
+  for (let i = 0; i + 1 < list.length; i += 2) {
+    const name = String(list[i]);
     const entry = grouped.get(name.toLowerCase()) ?? { name, values: [] };
-    entry.values.push(String(headers[i + 1]));
+    entry.values.push(String(list[i + 1]));
     grouped.set(name.toLowerCase(), entry);
   }
   for (const { name, values } of grouped.values()) res.setHeader(name, values.length === 1 ? values[0]! : values);

@@ -4,19 +4,23 @@ import { errorBody, FluxyError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import {
   CLIENT_IP_HEADER,
+  FLUXY_COOKIES,
   INTERNAL_HEADERS,
   PROTO_HEADER,
   PROXY_HEADER,
-  SESSION_COOKIE,
-  sessionCredential,
+  STATUS_HEADER,
+  sessionCredentials,
+  withoutCookies,
 } from '../shared/session-token.ts';
 import type { AuthGate } from './auth-gate.ts';
 import type { ChatHub } from './chat-socket.ts';
 import type { ManagedChild } from './child.ts';
 import type { Children } from './children.ts';
 import { compressResponse } from './compress.ts';
+import { fromOwnOrigin, isCrossOriginWrite } from './origin-check.ts';
 import { type ChildProxy, type Part, sendUnavailable } from './proxy.ts';
 import { checkPath, classify, wantsHtml } from './routes.ts';
+import { setSecurityHeaders } from './security-headers.ts';
 import { watchSettingsChanged } from './settings-changed.ts';
 import { WORKER_BAD_REPLY } from './worker-client.ts';
 
@@ -30,8 +34,13 @@ export interface HandlerDeps {
   proxy: ChildProxy;
   serveStatic(req: IncomingMessage, res: ServerResponse, file: string): void;
   publicPaths(): readonly string[];
-  /** Called when /api/health cannot reach the worker: the supervisor answers for it. */
-  healthFallback(): object;
+  /**
+   * The supervisor's own /api/health body: when the worker is down, or for `fluxy status`.
+   * Children's pids, ports and restarts only when `detailed` (never to a stranger).
+   */
+  health(detailed: boolean): { ok: boolean };
+  /** Whether an `x-fluxy-status` header carries the key of this run's pid file (mode 0600). */
+  statusKeyMatches(given: string | string[] | undefined): boolean;
   /** The worker said a request changed the provider settings (see settings-changed.ts). */
   onSettingsWrite(): void;
   internalSecret: string;
@@ -63,16 +72,6 @@ function rejectUpgrade(socket: Duplex, status: number, reason: string, code: str
   );
 }
 
-function stripSessionCookie(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const kept = header
-    .split(';')
-    .filter((part) => part.split('=')[0]!.trim() !== SESSION_COOKIE)
-    .join(';')
-    .trim();
-  return kept || undefined;
-}
-
 function clientAddress(req: IncomingMessage, trustForwarded: boolean): string {
   if (trustForwarded) {
     const cf = req.headers['cf-connecting-ip'];
@@ -86,30 +85,22 @@ function clientAddress(req: IncomingMessage, trustForwarded: boolean): string {
 /** A worker that answered, but not in its API's shape (see worker-client.ts): a 502, not "unavailable". */
 const isBadReply = (err: unknown): err is FluxyError => err instanceof FluxyError && err.code === WORKER_BAD_REPLY;
 
-function originMatchesHost(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true;
-  try {
-    return new URL(origin).host.toLowerCase() === (req.headers.host ?? '').toLowerCase();
-  } catch {
-    return false;
-  }
-}
 
 export function createRequestHandler(deps: HandlerDeps, listener: ListenerOptions) {
   const { children, gate, log } = deps;
   const childFor: Record<Part, ManagedChild> = { worker: children.worker, backend: children.backend, vite: children.vite };
 
-  const authenticated = async (req: IncomingMessage): Promise<{ ok: boolean; token?: string; viaBearer?: boolean; error?: unknown }> => {
-    const credential = sessionCredential(req.headers);
-    if (!credential) return { ok: false };
-    const { token } = credential;
-    const viaBearer = credential.via === 'bearer';
-    try {
-      return { ok: await gate.check(token), token, viaBearer };
-    } catch (error) {
-      return { ok: false, token, viaBearer, error };
+  /** The first valid session the request carries (a bad extra cookie must not sign the owner out). */
+  const authenticated = async (req: IncomingMessage): Promise<{ ok: boolean; token?: string; via?: 'cookie' | 'bearer'; error?: unknown }> => {
+    let error: unknown;
+    for (const { token, via } of sessionCredentials(req.headers)) {
+      try {
+        if (await gate.check(token)) return { ok: true, token, via };
+      } catch (err) {
+        error = err;
+      }
     }
+    return { ok: false, error };
   };
 
   const prepare = (req: IncomingMessage, part: Part, authorizedByBearer = false) => {
@@ -119,7 +110,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
     if (part !== 'worker') {
       // The owner's session is Fluxy's, not the app's: code the agent wrote must never see (or log) it.
       if (authorizedByBearer) delete req.headers.authorization;
-      const cookie = stripSessionCookie(req.headers.cookie);
+      const cookie = withoutCookies(req.headers.cookie, FLUXY_COOKIES);
       if (cookie) req.headers.cookie = cookie;
       else delete req.headers.cookie;
       // Only our own X-Forwarded-* reach the app; whatever else claims a client address is the caller's say-so.
@@ -141,7 +132,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
     if (child.state !== 'running' && !(await child.whenReady(CHILD_WAIT_MS))) {
       if (part === 'worker' && req.url === '/api/health') {
         res.writeHead(503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-        res.end(JSON.stringify(deps.healthFallback()));
+        res.end(JSON.stringify(deps.health(false)));
         return;
       }
       sendUnavailable(req, res, part, child);
@@ -149,14 +140,20 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
     }
     prepare(req, part, authorizedByBearer);
     if (part === 'worker') watchSettingsChanged(res, deps.onSettingsWrite);
-    deps.proxy.web(req, res, part, child, part === 'vite');
+    deps.proxy.web(req, res, part, child);
   };
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    setSecurityHeaders(res);
     if (!hostValid(req.headers.host)) return sendJson(res, 400, 'bad_host', 'Missing or malformed Host header.', { Connection: 'close' });
     const checked = checkPath(req.url);
     if (!checked.ok) return sendJson(res, 400, 'bad_path', checked.message);
     const route = classify(req.method ?? 'GET', checked.pathname, checked.search, deps.publicPaths());
+    if (route.kind === 'worker' && checked.pathname === '/api/health' && deps.statusKeyMatches(req.headers[STATUS_HEADER])) {
+      const body = deps.health(true);
+      res.writeHead(body.ok ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      return void res.end(JSON.stringify(body));
+    }
 
     let viaBearer = false;
     const open = route.kind === 'static' || route.kind === 'redirect' || ((route.kind === 'worker' || route.kind === 'backend') && route.open);
@@ -178,7 +175,10 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
         }
         return sendJson(res, 401, 'unauthorized', 'Sign in first: POST /api/portal/login, then send the fluxy_session cookie or Authorization: Bearer.');
       }
-      viaBearer = auth.viaBearer === true;
+      viaBearer = auth.via === 'bearer';
+      if (isCrossOriginWrite(req.method, auth.via!, req.headers, listener.trustForwarded)) {
+        return sendJson(res, 403, 'cross_origin', 'This request came from another site with your session cookie: refused. Send it from this bot\'s own pages, or use Authorization: Bearer.');
+      }
       if (route.kind === 'worker' && req.method === 'POST' && checked.pathname === '/api/portal/logout') gate.forget(auth.token!);
     }
 
@@ -216,7 +216,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
         ? rejectUpgrade(socket, 503, 'Service Unavailable', 'worker_unavailable', 'Cannot check the session right now.')
         : rejectUpgrade(socket, 401, 'Unauthorized', 'unauthorized', 'Sign in first: send the fluxy_session cookie or Authorization: Bearer.');
     }
-    if (!originMatchesHost(req)) return rejectUpgrade(socket, 403, 'Forbidden', 'bad_origin', 'Origin does not match Host.');
+    if (!fromOwnOrigin(req.headers, listener.trustForwarded)) return rejectUpgrade(socket, 403, 'Forbidden', 'bad_origin', 'Origin does not match Host.');
     const route = classify('GET', checked.pathname, checked.search, []);
     if (route.kind === 'chat-ws') return deps.chat.handleUpgrade(req, socket, head, auth.token!);
     if (route.kind !== 'vite') return rejectUpgrade(socket, 404, 'Not Found', 'not_found', 'No WebSocket here.');
@@ -224,7 +224,7 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
     if (vite.state !== 'running' && !(await vite.whenReady(CHILD_WAIT_MS))) {
       return rejectUpgrade(socket, 502, 'Bad Gateway', 'dashboard_unavailable', 'The dashboard dev server is not running.');
     }
-    prepare(req, 'vite', auth.viaBearer === true);
+    prepare(req, 'vite', auth.via === 'bearer');
     deps.proxy.ws(req, socket, head, 'vite', vite, true);
   }
 

@@ -3,12 +3,15 @@ import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
+import { edgeServerOptions, guardEdge } from '@fluxy/http-forward/server-guard';
 import { type AgentProviderOptions, reapAgentLeftovers } from '../agent/index.ts';
 import { type FluxyConfig, loadConfig, saveConfig } from '../shared/config.ts';
 import { localUrl } from '../shared/local-url.ts';
 import type { Logger } from '../shared/logger.ts';
 import { killProcessTree } from '../shared/process-tree.ts';
 import type { FluxyPaths } from '../shared/paths.ts';
+import { lockDownDataDir, restrictNewFiles } from '../shared/private-files.ts';
+import { secretMatches } from '../shared/secret-match.ts';
 import { VERSION } from '../shared/version.ts';
 import { readSetupToken } from '../shared/setup-token.ts';
 import { createAuthGate } from './auth-gate.ts';
@@ -28,6 +31,10 @@ export interface SupervisorOptions {
   host?: string;
   log: Logger;
   providerOptions?: AgentProviderOptions;
+  /** How long request headers may take (default 30 s; tests shorten it). */
+  headersTimeoutMs?: number;
+  /** Connections one client address may hold at once (default MAX_CONNECTIONS_PER_ADDRESS). */
+  maxConnectionsPerAddress?: number;
   /** Benchmarks only: each bot:token carries when the provider handed it over. */
   traceTokens?: boolean;
 }
@@ -44,6 +51,8 @@ export interface PidFile {
   port: number;
   host: string;
   startedAt: string;
+  /** Sent by `fluxy status` as `x-fluxy-status` for the detailed /api/health; this file is 0600. */
+  statusKey?: string;
 }
 
 /** The config, re-read when the file changes (the user edits publicPaths while Fluxy runs), at most once a second. */
@@ -70,6 +79,7 @@ function createConfigReader(path: string, log: Logger) {
 
 export async function startSupervisor(options: SupervisorOptions) {
   const { paths, log } = options;
+  restrictNewFiles();
   for (const dir of [paths.home, paths.logs, paths.bin, paths.claudeConfig, paths.viteCache]) mkdirSync(dir, { recursive: true });
   const initial = loadConfig(paths.config);
   // The contract's data directory has a config.json from the first start on (defaults until changed).
@@ -78,13 +88,18 @@ export async function startSupervisor(options: SupervisorOptions) {
   const host = options.host ?? initial.host;
   const readConfig = createConfigReader(paths.config, log);
   if (ensureWorkspace(paths).created) log.info(`created your workspace at ${paths.workspace}`);
+  // After the workspace copy (which keeps the template's 0755) and before any child opens a file.
+  const fixedModes = lockDownDataDir(paths.home);
+  if (fixedModes > 0) log.info(`made ${fixedModes} file(s) in ${paths.home} private to you (0600/0700)`);
 
   // Whatever an agent of a supervisor that died by SIGKILL left running (see agent/leftovers.ts).
   const reaped = reapAgentLeftovers(paths.claudeConfig);
   if (reaped > 0) log.warn(`stopped ${reaped} process(es) an earlier agent left running`);
 
   const internalSecret = randomBytes(32).toString('base64url');
-  const children = createChildren(paths, port, internalSecret, log);
+  const statusKey = randomBytes(32).toString('base64url');
+  const backendSecret = randomBytes(32).toString('base64url');
+  const children = createChildren(paths, port, { internal: internalSecret, backend: backendSecret }, log);
 
   const worker = createWorkerClient(`http://127.0.0.1:${children.worker.spec.port}`, internalSecret);
 
@@ -95,7 +110,7 @@ export async function startSupervisor(options: SupervisorOptions) {
     },
   });
   const chat = createChatHub({ gate, log: log.child('chat') });
-  const proxy = createChildProxy(log.child('proxy'));
+  const proxy = createChildProxy(log.child('proxy'), backendSecret);
 
   const watcher = createBackendWatcher(join(paths.workspace, 'backend'), () => void children.backend.restart(), log.child('watcher'));
   const chatService = createChatService({
@@ -126,15 +141,22 @@ export async function startSupervisor(options: SupervisorOptions) {
     proxy,
     serveStatic: createChatAppHandler(paths.chatStatic, ensureChatApp(log.child('chat-app'))),
     publicPaths: () => readConfig().publicPaths,
-    healthFallback: () => ({ ok: false, version: VERSION, children: childStates() }),
+    health: (detailed: boolean) => ({
+      ok: children.worker.state === 'running',
+      version: VERSION,
+      ...(detailed ? { children: childStates() } : {}),
+    }),
+    statusKeyMatches: (given: string | string[] | undefined) => secretMatches(given, statusKey),
     onSettingsWrite: () => chatService.invalidateSettings(),
     internalSecret,
     log,
   };
   const handler = createRequestHandler(handlerDeps, { trustForwarded: false });
 
-  // No request timeout: uploads and streams to the workspace backend may be long. Headers must come quickly.
-  const server: Server = createServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 });
+  // No request timeout: uploads and streams to the workspace backend may be long. Headers must come
+  // quickly; a client holds at most so many connections (guardEdge also answers malformed HTTP).
+  const server: Server = createServer({ ...edgeServerOptions(options.headersTimeoutMs), keepAliveTimeout: 65_000 });
+  guardEdge(server, { maxConnectionsPerAddress: options.maxConnectionsPerAddress });
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);
@@ -155,14 +177,6 @@ export async function startSupervisor(options: SupervisorOptions) {
       socket.destroy();
     });
   });
-  // Malformed HTTP is answered at the socket instead of being left to hang.
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    const body = JSON.stringify({ error: { code: 'bad_request', message: 'Malformed HTTP request.' } });
-    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
-  });
-
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -170,7 +184,9 @@ export async function startSupervisor(options: SupervisorOptions) {
       resolve();
     });
   });
-  writeFileSync(paths.pidFile, JSON.stringify({ pid: process.pid, port, host, startedAt: new Date().toISOString() } satisfies PidFile));
+  writeFileSync(paths.pidFile, JSON.stringify({ pid: process.pid, port, host, startedAt: new Date().toISOString(), statusKey } satisfies PidFile), {
+    mode: 0o600,
+  });
 
   for (const child of children.all) child.start();
   watcher.start();

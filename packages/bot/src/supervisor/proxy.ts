@@ -1,8 +1,10 @@
 import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { forwardHttp } from '@fluxy/http-forward';
 import { createProxyServer } from 'http-proxy-3';
 import { errorBody } from '../shared/errors.ts';
+import { BACKEND_SECRET_HEADER } from '../shared/backend-secret.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { ManagedChild } from './child.ts';
 import { wantsHtml } from './routes.ts';
@@ -56,27 +58,55 @@ export function sendUnavailable(req: IncomingMessage, res: ServerResponse, part:
   res.end(errorBody(code, message));
 }
 
-/** One proxy for every child: keep-alive sockets to each, errors answered with which part is down. */
-export function createChildProxy(log: Logger) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+/**
+ * One proxy for every child: keep-alive sockets to each, errors answered with which part is down.
+ * HTTP goes through the shared forwarder (`@fluxy/http-forward`: bodies keep their framing, so a
+ * chunked DELETE cannot smuggle a second request into a child); WebSocket upgrades through
+ * http-proxy-3.
+ */
+export function createChildProxy(log: Logger, backendSecret: string) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
   const proxy = createProxyServer({ agent, xfwd: false, ws: true, proxyTimeout: 0 });
-  const targets = new WeakMap<IncomingMessage, { part: Part; child: ManagedChild }>();
+  const wsTargets = new WeakMap<IncomingMessage, { part: Part; child: ManagedChild }>();
+  // A client's own copy of the backend's secret header never passes; the backend gets ours.
+  const noSecret = new Set([BACKEND_SECRET_HEADER]);
+  const toBackend = { [BACKEND_SECRET_HEADER]: backendSecret };
+  const origins = new Map<number, URL>();
+  const originOf = (port: number) => {
+    let url = origins.get(port);
+    if (!url) {
+      url = new URL(`http://127.0.0.1:${port}`);
+      origins.set(port, url);
+    }
+    return url;
+  };
 
-  proxy.on('error', (err, req, resOrSocket) => {
-    const t = targets.get(req as IncomingMessage);
-    log.debug('proxy error', { part: t?.part, error: err });
-    if (!t) return;
-    if (resOrSocket && 'writeHead' in resOrSocket) sendUnavailable(req as IncomingMessage, resOrSocket as ServerResponse, t.part, t.child);
-    else (resOrSocket as Socket | undefined)?.destroy();
+  proxy.on('error', (err, req, socket) => {
+    const t = wsTargets.get(req as IncomingMessage);
+    log.debug('websocket proxy error', { part: t?.part, error: err });
+    (socket as Socket | undefined)?.destroy();
   });
 
   return {
-    web(req: IncomingMessage, res: ServerResponse, part: Part, child: ManagedChild, changeOrigin = false): void {
-      targets.set(req, { part, child });
-      proxy.web(req, res, { target: `http://127.0.0.1:${child.spec.port}`, changeOrigin });
+    /**
+     * The worker sees the client's Host; Vite and the backend their own address (Vite's host check,
+     * and the backend's gate, want it), the client's Host being in X-Forwarded-Host.
+     */
+    web(req: IncomingMessage, res: ServerResponse, part: Part, child: ManagedChild): void {
+      forwardHttp(req, res, {
+        target: originOf(child.spec.port),
+        agent,
+        keepHost: part === 'worker',
+        drop: noSecret,
+        set: part === 'backend' ? toBackend : undefined,
+        onError: (err) => {
+          log.debug('proxy error', { part, error: err });
+          sendUnavailable(req, res, part, child);
+        },
+      });
     },
     ws(req: IncomingMessage, socket: Duplex, head: Buffer, part: Part, child: ManagedChild, changeOrigin = false): void {
-      targets.set(req, { part, child });
+      wsTargets.set(req, { part, child });
       proxy.ws(req, socket as Socket, head, { target: `http://127.0.0.1:${child.spec.port}`, changeOrigin });
     },
     close(): void {

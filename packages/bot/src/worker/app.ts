@@ -1,19 +1,14 @@
-import { timingSafeEqual } from 'node:crypto';
 import { ChildrenReportSchema } from '@fluxy/protocol';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { isOpenWorkerRoute } from '../shared/open-routes.ts';
-import { CLIENT_IP_HEADER, INTERNAL_HEADER, PROTO_HEADER, PROXY_HEADER, sessionToken } from '../shared/session-token.ts';
+import { secretMatches } from '../shared/secret-match.ts';
+import { CLIENT_IP_HEADER, INTERNAL_HEADER, PROTO_HEADER, PROXY_HEADER, sessionCredentials } from '../shared/session-token.ts';
 import { createWorkerContext, type WorkerOptions } from './context.ts';
 import { errorHandler, parseBody, sendError } from './http.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { portalRoutes } from './routes/portal.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { whisperRoutes } from './routes/whisper.ts';
-
-function secretMatches(given: string | string[] | undefined, secret: string): boolean {
-  if (typeof given !== 'string' || given.length !== secret.length) return false;
-  return timingSafeEqual(Buffer.from(given), Buffer.from(secret));
-}
 
 export function createWorkerApp(options: WorkerOptions) {
   const ctx = createWorkerContext(options);
@@ -31,18 +26,11 @@ export function createWorkerApp(options: WorkerOptions) {
       clientIp: viaProxy && typeof forwardedIp === 'string' ? forwardedIp : (req.socket.remoteAddress ?? 'unknown'),
       https: viaProxy && req.headers[PROTO_HEADER] === 'https',
     };
-    const token = sessionToken(req.headers);
-    if (internal) {
-      // The supervisor may name the session it acts for (settings:save keeps that session alive).
-      if (token && ctx.sessions.validate(token).valid) req.fluxy.token = token;
-      return next();
-    }
-    // Routes anyone may call; everything else needs a session or the supervisor's secret.
-    if (isOpenWorkerRoute(req.method, req.path)) return next();
-    if (token && ctx.sessions.validate(token).valid) {
-      req.fluxy.token = token;
-      return next();
-    }
+    // The first valid one: a bad extra cookie (tossed by a sibling bot) must not sign the owner out.
+    const token = sessionCredentials(req.headers).find((c) => ctx.sessions.validate(c.token).valid)?.token;
+    // With the secret, the supervisor may name the session it acts for (settings:save keeps that session alive).
+    if (token) req.fluxy.token = token;
+    if (internal || token || isOpenWorkerRoute(req.method, req.path)) return next();
     sendError(res, 401, 'unauthorized', 'Sign in first.');
   });
 
@@ -50,7 +38,9 @@ export function createWorkerApp(options: WorkerOptions) {
   app.use(whisperRoutes(ctx));
   app.use(express.json({ limit: '1mb' }));
 
-  app.get('/api/health', (_req, res) => {
+  app.get('/api/health', (req, res) => {
+    // Pids, ports and restart counts help an attacker time a crash: a session or the supervisor only.
+    if (!req.fluxy.internal && !req.fluxy.token) return void res.json({ ok: true, version: options.version });
     res.json({ ok: true, version: options.version, uptimeMs: Date.now() - ctx.startedAt, children: ctx.children });
   });
   app.post('/api/internal/children', (req, res) => {

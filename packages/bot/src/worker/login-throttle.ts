@@ -3,7 +3,9 @@ import { isIP } from 'node:net';
 /**
  * Growing delays after failed sign-ins, per account and per client address. Never a permanent
  * ban: every tunnelled request arrives from loopback, so a ban of 127.0.0.1 would lock the owner
- * out along with the attacker; loopback's delay is capped low instead.
+ * out along with the attacker; loopback's delay is capped low instead. A browser with a valid
+ * device cookie (device-cookie.ts) is counted on its own instead: strangers' guesses that keep
+ * the account delay at its cap do not lock the owner out.
  */
 export interface ThrottleOptions {
   freeAttempts?: number;
@@ -34,18 +36,20 @@ export function createLoginThrottle(options: ThrottleOptions = {}) {
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
 
-  const keys = (account: string, address: string) => [`account:${account}`, `addr:${address}`];
+  const keys = (account: string, address: string, device?: string) =>
+    device ? [`device:${device}`] : [`account:${account}`, `addr:${address}`];
   const capFor = (key: string) => {
     if (key.startsWith('account:')) return Math.min(maxDelay, 60_000);
+    if (key.startsWith('device:')) return maxDelay;
     return isLoopback(key.slice(5)) ? loopbackMax : maxDelay;
   };
 
   return {
     /** Milliseconds the caller must still wait before another attempt, 0 when it may try now. */
-    retryAfterMs(account: string, address: string): number {
+    retryAfterMs(account: string, address: string, device?: string): number {
       const t = now();
       let wait = 0;
-      for (const key of keys(account, address)) {
+      for (const key of keys(account, address, device)) {
         const e = entries.get(key);
         if (!e) continue;
         if (t - e.lastFailure > forgetAfter) entries.delete(key);
@@ -53,9 +57,9 @@ export function createLoginThrottle(options: ThrottleOptions = {}) {
       }
       return Math.max(0, wait);
     },
-    recordFailure(account: string, address: string): void {
+    recordFailure(account: string, address: string, device?: string): void {
       const t = now();
-      for (const key of keys(account, address)) {
+      for (const key of keys(account, address, device)) {
         const e = entries.get(key) ?? { failures: 0, blockedUntil: 0, lastFailure: t };
         e.failures++;
         e.lastFailure = t;
@@ -68,8 +72,8 @@ export function createLoginThrottle(options: ThrottleOptions = {}) {
       }
       while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
     },
-    recordSuccess(account: string, address: string): void {
-      for (const key of keys(account, address)) entries.delete(key);
+    recordSuccess(account: string, address: string, device?: string): void {
+      for (const key of keys(account, address, device)) entries.delete(key);
     },
   };
 }

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PKG_DIR } from '../../src/shared/paths.ts';
+import { STATUS_HEADER } from '../../src/shared/session-token.ts';
 
 export const FLUXY_BIN = join(PKG_DIR, 'bin/fluxy.js');
 
@@ -96,6 +97,17 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: 
   });
 }
 
+/** What `fluxy status` sends: the key from this run's pid file (none before the file exists). */
+export function statusHeaders(home: string): Record<string, string> {
+  try {
+    const { statusKey } = JSON.parse(readFileSync(join(home, 'fluxy.pid'), 'utf8')) as { statusKey?: string };
+    return statusKey ? { [STATUS_HEADER]: statusKey } : {};
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || err instanceof SyntaxError) return {};
+    throw err;
+  }
+}
+
 export interface ChildInfo {
   state: string;
   pid: number | null;
@@ -162,7 +174,8 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
     readyMs: 0,
     output: () => out,
     async health() {
-      const res = await fetch(`${url}/api/health`);
+      // The details (children) are for `fluxy status` and sessions only: speak as `fluxy status` does.
+      const res = await fetch(`${url}/api/health`, { headers: statusHeaders(home) });
       return { status: res.status, body: (await res.json()) as { ok: boolean; children: Record<string, ChildInfo> } };
     },
     async login(pw = password ?? 'pw') {

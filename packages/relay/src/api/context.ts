@@ -18,6 +18,10 @@ export interface ApiContext {
   maxBodyBytes: number;
   registerLimiter: RateLimiter;
   availabilityLimiter: RateLimiter;
+  /** Keyed `handle:ID` and `addr:KEY`: a rename must pass both. */
+  renameLimiter: RateLimiter;
+  /** Counts only requests whose relay token is wrong, per address. */
+  badTokenLimiter: RateLimiter;
   lookup?: LookupFunction;
   /** Drops the cached copy of a handle here and in every other relay process. */
   changed(key: string): void;

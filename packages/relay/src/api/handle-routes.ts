@@ -28,11 +28,20 @@ export function refusalFailure(reason: HandleUnavailableReason | ClaimRefusal): 
   return new ApiFailure(status, code, message);
 }
 
-function limit(ctx: ApiContext, limiter: RateLimiter, req: IncomingMessage): void {
-  const retryAfter = limiter.hit(rateLimitKey(clientAddress(req, ctx.trustProxy)));
+/** A 429 with Retry-After when `retryAfter` (seconds) is set. */
+export function refuseIfLimited(retryAfter: number | undefined): void {
   if (retryAfter !== undefined) {
     throw new ApiFailure(429, 'rate_limited', `Too many requests; try again in ${retryAfter} s.`, { 'Retry-After': String(retryAfter) });
   }
+}
+
+/** The key the per-address limits count this request by. */
+export function addressKey(ctx: ApiContext, req: IncomingMessage): string {
+  return rateLimitKey(clientAddress(req, ctx.trustProxy));
+}
+
+function limit(ctx: ApiContext, limiter: RateLimiter, req: IncomingMessage): void {
+  refuseIfLimited(limiter.hit(addressKey(ctx, req)));
 }
 
 /** Hash of a presented bearer token: the holder of a released name's old token may reclaim it. */

@@ -12,16 +12,23 @@ import { changeKey, type HandleRecord } from '../store/index.ts';
 import { bearerToken, hashToken } from '../tokens.ts';
 import { readJson } from './body.ts';
 import type { ApiContext } from './context.ts';
-import { refusalFailure } from './handle-routes.ts';
+import { addressKey, refuseIfLimited, refusalFailure } from './handle-routes.ts';
 import { ApiFailure, sendJson } from './respond.ts';
 
 const EmptySchema = z.object({});
 
-/** The handle a bearer token belongs to; a missing, malformed or unknown token is the same 401. */
+/**
+ * The handle a bearer token belongs to; a missing, malformed or unknown token is the same 401.
+ * Wrong tokens are counted per address; past the limit they get 429 with Retry-After. A valid
+ * token is never refused: a bot behind the same NAT as a guesser must keep its heartbeat.
+ */
 async function authenticate(ctx: ApiContext, req: IncomingMessage): Promise<HandleRecord> {
   const token = bearerToken(req.headers.authorization);
   const record = token ? await ctx.store.getHandleByTokenHash(hashToken(token)) : undefined;
-  if (!record) throw new ApiFailure(401, 'unauthorized', 'A valid relay token is required.', { 'WWW-Authenticate': 'Bearer' });
+  if (!record) {
+    if (token) refuseIfLimited(ctx.badTokenLimiter.hit(addressKey(ctx, req)));
+    throw new ApiFailure(401, 'unauthorized', 'A valid relay token is required.', { 'WWW-Authenticate': 'Bearer' });
+  }
   return record;
 }
 
@@ -80,6 +87,8 @@ export async function changeHandle(ctx: ApiContext, req: IncomingMessage, res: S
   if (name === record.name) return sendJson(res, 200, status(ctx, record));
   const invalid = checkHandleName(name);
   if (invalid) throw refusalFailure(invalid);
+  // Per handle and per address: each rename holds the old name for a week (for this token only).
+  refuseIfLimited(ctx.renameLimiter.hit(`handle:${record.id}`) ?? ctx.renameLimiter.hit(`addr:${addressKey(ctx, req)}`));
   const now = ctx.now();
   const result = await ctx.store.rename(record.id, name, now, now + ctx.coolingOffMs);
   if (!result.ok) throw refusalFailure(result.reason);

@@ -31,6 +31,11 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // A token holds at most one released name (store/*.ts rename and release): found by its hash.
+    version: 2,
+    sql: 'CREATE INDEX relay_holds_token ON relay_holds (token_hash);',
+  },
 ];
 
 export function migrationSql(sql: string, kind: 'sqlite' | 'postgres'): string {

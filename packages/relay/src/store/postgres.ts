@@ -70,11 +70,14 @@ export function createPostgresStore(url: string, options: { max?: number; onErro
     return true;
   }
 
-  const hold = (query: Query, name: string, tier: RelayTier, tokenHash: string, until: number) =>
-    query(
+  // One hold per token: renaming again frees the name held before (see sqlite.ts).
+  const hold = async (query: Query, name: string, tier: RelayTier, tokenHash: string, until: number) => {
+    await query('DELETE FROM relay_holds WHERE token_hash = $1', [tokenHash]);
+    await query(
       'INSERT INTO relay_holds (name, tier, token_hash, until_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name, tier) DO UPDATE SET token_hash = excluded.token_hash, until_at = excluded.until_at',
       [name, tier, tokenHash, until],
     );
+  };
 
   /** A unique violation means another process claimed the name between our check and insert. */
   async function claim<T>(fn: (query: Query) => Promise<T>): Promise<T | { ok: false; reason: ClaimRefusal }> {

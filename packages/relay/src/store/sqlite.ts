@@ -45,10 +45,14 @@ export function createSqliteStore(path: string): RelayStore {
     if (tier === 'premium' && !reclaimed) st('DELETE FROM relay_entitlements WHERE name = ?').run(name);
     st('DELETE FROM relay_holds WHERE name = ? AND tier = ?').run(name, tier);
   };
-  const hold = (name: string, tier: RelayTier, tokenHash: string, until: number) =>
+  // One hold per token: renaming again frees the name held before, so renames cannot squat a
+  // name each (they did, by the hundred), while the last name stays reclaimable by its owner.
+  const hold = (name: string, tier: RelayTier, tokenHash: string, until: number) => {
+    st('DELETE FROM relay_holds WHERE token_hash = ?').run(tokenHash);
     st(
       'INSERT INTO relay_holds (name, tier, token_hash, until_at) VALUES (?, ?, ?, ?) ON CONFLICT (name, tier) DO UPDATE SET token_hash = excluded.token_hash, until_at = excluded.until_at',
     ).run(name, tier, tokenHash, until);
+  };
 
   const createTx = db.transaction((input: CreateHandleInput) => {
     const r = refusal(input.name, input.tier, input.now, input.reclaimTokenHash);

@@ -1,13 +1,16 @@
-// A small "updating" veil while the app reloads after an edit. Fast updates (most of them)
-// finish before the delay and show nothing, so the page does not flicker on every keystroke
-// of the agent.
+// A small "updating" veil while the app reloads after an edit: while Vite applies an update that
+// takes longer than a moment, or while its socket is down. Fast updates (most of them) finish
+// before the delay and show nothing, so the page does not flicker on every keystroke of the agent.
+// The chat's `fluxy:hmr-update` at the end of a turn shows nothing by itself: Vite has applied the
+// turn's edits as they were written, and a veil waiting for an update that already happened sat
+// over the page for seconds after every turn.
 import { useEffect, useRef, useState } from 'react';
 import { type HmrEvent, onHmrEvent } from './hmr-events.ts';
 
 type Shown = null | 'updating' | 'reconnecting';
 
 const SHOW_AFTER_MS = 300;
-// A backend-only change sends `files-changed` but no Vite update follows; don't stay up forever.
+// An update that fails (a syntax error) never sends after-update; don't stay up forever.
 const GIVE_UP_MS = 8000;
 
 export function RebuildOverlay() {
@@ -30,7 +33,8 @@ export function RebuildOverlay() {
       setShown(null);
     };
     const handle = (event: HmrEvent) => {
-      if (event === 'before-update' || event === 'files-changed') show('updating', SHOW_AFTER_MS);
+      if (event === 'files-changed') return;
+      if (event === 'before-update') show('updating', SHOW_AFTER_MS);
       else if (event === 'disconnected') {
         clear();
         // Stays until Vite is back; Vite then reloads the page by itself.

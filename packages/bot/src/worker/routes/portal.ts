@@ -1,12 +1,12 @@
 import { Router, type Request, type Response } from 'express';
 import { LoginBodySchema, type PortalSession, TokenBodySchema } from '@fluxy/protocol';
-import { SESSION_COOKIE, sessionToken } from '../../shared/session-token.ts';
+import { sessionCookieName } from '../../shared/session-token.ts';
 import type { WorkerContext } from '../context.ts';
+import { deviceCookie, knownDevice } from '../device-cookie.ts';
 import { parseBody, sendError } from '../http.ts';
 import { verifyPassword } from '../../shared/passwords.ts';
 import { SESSION_TTL_MS } from '../../storage/sessions.ts';
 import { consumeSetupToken } from '../../shared/setup-token.ts';
-
 
 function basicCredentials(header: string | undefined): { username?: string; password: string } | undefined {
   if (!header || !/^basic /i.test(header)) return undefined;
@@ -16,16 +16,20 @@ function basicCredentials(header: string | undefined): { username?: string; pass
   return { username: decoded.slice(0, colon) || undefined, password: decoded.slice(colon + 1) };
 }
 
-export function sessionCookie(token: string, secure: boolean): string {
-  return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${SESSION_TTL_MS / 1000}${secure ? '; Secure' : ''}`;
+/** Over https the `__Host-` name: Secure, Path=/ and no Domain, so no sibling bot can toss or shadow it. */
+export function sessionCookie(token: string, secure: boolean, maxAgeSeconds = SESSION_TTL_MS / 1000): string {
+  return `${sessionCookieName(secure)}=${token}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 }
 
 export function portalRoutes(ctx: WorkerContext): Router {
   const r = Router();
 
-  const startSession = (req: Request, res: Response) => {
+  /** `device`: after a password sign-in, the browser is remembered (device-cookie.ts). */
+  const startSession = (req: Request, res: Response, device?: { passwordHash: string; account: string }) => {
     const session = ctx.sessions.create(req.headers['user-agent']);
-    res.setHeader('Set-Cookie', sessionCookie(session.token, req.fluxy.https));
+    const cookies = [sessionCookie(session.token, req.fluxy.https)];
+    if (device) cookies.push(deviceCookie(device.passwordHash, device.account, req.fluxy.https));
+    res.setHeader('Set-Cookie', cookies);
     res.setHeader('Cache-Control', 'no-store');
     res.json({ token: session.token, expiresAt: new Date(session.expiresAt).toISOString() });
   };
@@ -38,22 +42,23 @@ export function portalRoutes(ctx: WorkerContext): Router {
     const expectedUser = ctx.settings.get('portalUsername');
     const account = ctx.throttleAccount();
     const ip = req.fluxy.clientIp;
-    const wait = ctx.throttle.retryAfterMs(account, ip);
+    const device = knownDevice(req.headers.cookie, stored, account);
+    const wait = ctx.throttle.retryAfterMs(account, ip, device);
     if (wait > 0) {
       const seconds = Math.ceil(wait / 1000);
       res.setHeader('Retry-After', String(seconds));
       return sendError(res, 429, 'too_many_attempts', `Too many failed sign-ins. Try again in ${seconds} s.`);
     }
     // Counted as a failure before the (slow) check: parallel guesses must not all slip past the throttle.
-    ctx.throttle.recordFailure(account, ip);
+    ctx.throttle.recordFailure(account, ip, device);
     const userOk = !creds.username || !expectedUser || creds.username.toLowerCase() === expectedUser.toLowerCase();
     const passwordOk = await verifyPassword(creds.password, stored);
     if (!userOk || !passwordOk) {
       ctx.log.warn('failed sign-in', { ip });
       return sendError(res, 401, 'bad_credentials', 'Wrong username or password.');
     }
-    ctx.throttle.recordSuccess(account, ip);
-    startSession(req, res);
+    ctx.throttle.recordSuccess(account, ip, device);
+    startSession(req, res, { passwordHash: stored, account });
   };
 
   r.post('/api/portal/login', async (req, res) => {
@@ -82,15 +87,16 @@ export function portalRoutes(ctx: WorkerContext): Router {
    * login page can ask without a 401 in the console and greet "Welcome back" only when it fits.
    */
   r.get('/api/portal/session', (req, res) => {
-    const token = sessionToken(req.headers);
     res.setHeader('Cache-Control', 'no-store');
-    const reply: PortalSession = { signedIn: !!token && ctx.sessions.validate(token).valid, hasAccount: ctx.settings.get('portalPassword') !== undefined };
+    // The worker's gate has already found the request's valid session, if it has one.
+    const reply: PortalSession = { signedIn: !!req.fluxy.token, hasAccount: ctx.settings.get('portalPassword') !== undefined };
     res.json(reply);
   });
 
   r.post('/api/portal/logout', (req, res) => {
     if (req.fluxy.token) ctx.sessions.revoke(req.fluxy.token);
-    res.setHeader('Set-Cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0`);
+    // The device cookie stays: a browser that signed out is still one the owner used.
+    res.setHeader('Set-Cookie', sessionCookie('', req.fluxy.https, 0));
     res.json({ ok: true });
   });
 
