@@ -74,13 +74,23 @@ export function tellParent(message: ChatToWidget): void {
   if (framed) window.parent.postMessage(message, location.origin);
 }
 
-/** Messages from the widget that frames us: our origin and our parent only, and well-formed. */
-export function onParentMessage(handler: (message: WidgetToChat) => void): () => void {
-  const listener = (event: MessageEvent) => {
-    if (event.origin !== location.origin || event.source !== window.parent || window.parent === window) return;
+// Messages from the widget that frames us: our origin and our parent only, and well-formed. The
+// listener starts with the page, before any screen is ready, because the widget posts the draft
+// as soon as the frame has loaded; what arrives early waits for the first subscriber.
+const early: WidgetToChat[] = [];
+const subscribers = new Set<(message: WidgetToChat) => void>();
+if (framed) {
+  window.addEventListener('message', (event: MessageEvent) => {
+    if (event.origin !== location.origin || event.source !== window.parent) return;
     const parsed = WidgetToChatSchema.safeParse(event.data);
-    if (parsed.success) handler(parsed.data);
-  };
-  window.addEventListener('message', listener);
-  return () => window.removeEventListener('message', listener);
+    if (!parsed.success) return;
+    if (subscribers.size === 0) early.push(parsed.data);
+    for (const s of subscribers) s(parsed.data);
+  });
+}
+
+export function onParentMessage(handler: (message: WidgetToChat) => void): () => void {
+  subscribers.add(handler);
+  for (const message of early.splice(0)) handler(message);
+  return () => subscribers.delete(handler);
 }
