@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Frame } from 'playwright-core';
 import { launchBrowser } from './helpers/browser.ts';
 import { type Instance, runCli, startInstance, waitFor } from './helpers/instance.ts';
-import { PHONE, snap } from './helpers/screenshots.ts';
+import { DESKTOP, PHONE, snap } from './helpers/screenshots.ts';
 
 type G = {
   __prompted?: boolean;
@@ -40,6 +40,11 @@ describe('the chat in the dashboard panel', () => {
     await box.waitFor({ timeout: 30_000 });
     await waitFor('the prompt in the message box', async () => (await box.inputValue()).startsWith('Add a habit tracker'), 15_000);
     await chat.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    const frame = page.locator('iframe[title="Fluxy chat"]');
+    await waitFor('the panel in place', async () => {
+      const box = await frame.boundingBox();
+      return !!box && Math.abs(box.x) < 1;
+    }, 10_000);
     await snap(page, 'dashboard-chat-open-phone');
 
     // The browser offers installing the dashboard (the event Chromium fires when it is installable).
@@ -55,6 +60,25 @@ describe('the chat in the dashboard panel', () => {
     await chat.getByRole('button', { name: 'Conversations' }).click();
     await chat.getByRole('button', { name: 'Install app' }).click();
     await waitFor('the browser prompt', () => page.evaluate(() => (globalThis as unknown as G).__prompted === true), 10_000);
+    await context.close();
+  });
+
+  test('on a desktop the bubble opens the chat beside the dashboard', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    await context.addCookies([{ name: 'fluxy_session', value: await bot.login(), url: bot.url, httpOnly: true }]);
+    const page = await context.newPage();
+    await page.goto(`${bot.url}/`);
+    await page.getByRole('button', { name: 'Open chat' }).click({ timeout: 60_000 });
+    const chat = await waitFor<Frame>('the chat frame', () => page.frames().find((f) => new URL(f.url()).pathname === '/fluxy/'), 30_000);
+    await chat.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    await chat.getByRole('heading', { name: 'What shall we build?' }).waitFor();
+    // The panel slides in: photograph it once it is all on screen.
+    const frame = page.locator('iframe[title="Fluxy chat"]');
+    await waitFor('the panel in place', async () => {
+      const box = await frame.boundingBox();
+      return !!box && Math.abs(box.x + box.width - DESKTOP.width) < 1;
+    }, 10_000);
+    await snap(page, 'dashboard-chat-open-desktop');
     await context.close();
   });
 });
