@@ -1,8 +1,7 @@
 // The chat: one socket, one store, the conversation, the composer and the connection state.
-import type { ConversationWithMessages, ServerMessage } from '@fluxy/protocol';
+import type { ClientMessage, ConversationWithMessages, ServerMessage } from '@fluxy/protocol';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, framed, loginUrl, onParentMessage, sessionInfo, tellParent } from '../api.ts';
-import type { ClientMessage } from '@fluxy/protocol';
 import { type ChatSocket, type ConnectionState, createChatSocket, newId } from '../socket.ts';
 import { Icon } from '../ui/icons.tsx';
 import { addFiles, type PendingFile, toAttachments } from './attachments.ts';
@@ -173,11 +172,9 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
   const undo = useCallback((checkpointId: string) => sendFrame({ type: 'user:undo', checkpointId }), [sendFrame]);
 
   const addPicked = (picked: File[]) => {
-    setFiles((current) => {
-      const result = addFiles(current, picked);
-      setProblem(result.problem);
-      return result.pending;
-    });
+    const result = addFiles(files, picked);
+    setFiles(result.pending);
+    setProblem(result.problem);
   };
   const addPickedRef = useRef(addPicked);
   addPickedRef.current = addPicked;
