@@ -155,14 +155,22 @@ describe('the chat app in a browser', () => {
     await Promise.all([context.close(), second.context.close()]);
   });
 
-  test('a tool step shows with its file while the agent works', async () => {
+  test('a tool step shows with its file while the agent works; finished messages are not touched by the stream', async () => {
     const { context, page } = await signedIn(DESKTOP);
+    // The earlier answer, fully drawn (its code highlighted), is watched while the next one streams.
+    await page.locator('.msg-bot pre .hljs-keyword').first().waitFor({ timeout: 30_000 });
+    await page.evaluate(`window.__touched = 0;
+      for (const row of document.querySelectorAll('[role=log] .msg')) {
+        new MutationObserver((changes) => { window.__touched += changes.length; })
+          .observe(row, { subtree: true, childList: true, characterData: true, attributes: true });
+      }`);
     await send(page, 'please write a note');
     const step = page.getByRole('log').locator('.tool').filter({ hasText: 'Write' });
     await step.waitFor({ timeout: 60_000 });
     await step.filter({ hasText: 'notes.md' }).waitFor({ timeout: 30_000 });
     await page.getByRole('log').getByText('Saved the note.').waitFor({ timeout: 60_000 });
     await page.locator('.tool-done').filter({ hasText: 'notes.md' }).waitFor();
+    assert.equal(await page.evaluate('window.__touched'), 0, 'no finished row changed while the answer streamed');
     await snap(page, 'chat-tool-desktop');
     await context.close();
   });

@@ -1,6 +1,6 @@
 // The conversation. Finished messages are memoised rows that never re-render while an answer
 // streams; only the live row does, and it re-parses Markdown at most once per animation frame.
-import { memo, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { Markdown } from '../markdown/markdown.tsx';
 import { Icon } from '../ui/icons.tsx';
 import type { ChatMessage, ChatStore, LiveTurn, ToolView } from './store.ts';
@@ -83,9 +83,12 @@ function useFrameThrottled(value: string): string {
   return shown;
 }
 
-function LiveRow({ store }: { store: ChatStore }) {
+/** The answer being written: the only row that re-renders per token (at most once per frame). */
+function LiveRow({ store, onGrow }: { store: ChatStore; onGrow: () => void }) {
   const live = useSyncExternalStore(store.subscribe, () => store.get().live) as LiveTurn;
   const text = useFrameThrottled(live.text);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: after each visible growth of the answer
+  useLayoutEffect(onGrow, [text, live.tools]);
   return (
     <article className="msg msg-bot msg-live" aria-label="Fluxy">
       {live.tools.length > 0 && <ToolSteps tools={live.tools} />}
@@ -100,7 +103,6 @@ const ALL = Number.MAX_SAFE_INTEGER;
 export function MessageList({ store, onUndo, empty }: { store: ChatStore; onUndo: (checkpointId: string) => void; empty: React.ReactNode }) {
   const messages = useSyncExternalStore(store.subscribe, () => store.get().messages);
   const working = useSyncExternalStore(store.subscribe, () => store.get().live !== null);
-  const liveLength = useSyncExternalStore(store.subscribe, () => store.get().live?.text.length ?? 0);
   const conversationId = useSyncExternalStore(store.subscribe, () => store.get().conversationId);
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
@@ -123,11 +125,12 @@ export function MessageList({ store, onUndo, empty }: { store: ChatStore; onUndo
     const el = scroller.current;
     if (el) stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
   };
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each change of what is shown
-  useLayoutEffect(() => {
+  const follow = useCallback(() => {
     const el = scroller.current;
     if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [visible, working, liveLength]);
+  }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each change of what is shown
+  useLayoutEffect(follow, [visible, working]);
 
   return (
     <div className="messages" ref={scroller} onScroll={onScroll}>
@@ -136,7 +139,7 @@ export function MessageList({ store, onUndo, empty }: { store: ChatStore; onUndo
         {visible.map((m) => (
           <MessageRow key={m.clientMessageId ?? m.id} message={m} onUndo={onUndo} />
         ))}
-        {working && <LiveRow store={store} />}
+        {working && <LiveRow store={store} onGrow={follow} />}
       </div>
     </div>
   );
