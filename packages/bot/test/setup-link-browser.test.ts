@@ -106,6 +106,10 @@ describe('the one-time setup link in a browser', () => {
       assert.deepEqual(errors, [], 'no errors in the console');
 
       if (fresh) {
+        // The end of the first run: the dashboard, with the chat's bubble.
+        await page.getByRole('button', { name: 'Open my app' }).click();
+        await page.waitForURL(`${bot.url}/`);
+        await page.getByRole('button', { name: 'Open chat' }).waitFor({ timeout: 60_000 });
         const second = await browser.newContext();
         const again = await second.newPage();
         await again.goto(link);
