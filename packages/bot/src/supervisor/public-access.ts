@@ -104,6 +104,7 @@ export function createPublicAccess(options: PublicAccessOptions) {
     }
     if (closed) return;
     if (!ready) {
+      log.debug('no portal password yet: no tunnel, no registration');
       poll = setTimeout(() => void waitForPassword(), POLL_MS);
       poll.unref();
       return;

@@ -81,7 +81,7 @@ export function createRelayPresence(options: RelayPresenceOptions) {
         const why = e.status === 401 ? 'it does not know this bot\'s token (run `fluxy setup --handle NAME` again)' : e.message;
         log.warn(`cannot reach the relay at ${account.relayUrl}: ${why} Fluxy keeps serving locally and keeps trying.`);
         failing = true;
-      }
+      } else log.debug(`relay still unreachable; next try in ${Math.round(wait / 1000)} s`, { code: e.code });
       schedule(e.status === 401 ? Math.max(wait, heartbeatMs) : wait);
     }
   }

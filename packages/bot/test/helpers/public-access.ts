@@ -53,3 +53,18 @@ export async function statusJson(env: NodeJS.ProcessEnv): Promise<StatusJson> {
   const r = await runCli(['status', '--json'], env);
   return JSON.parse(r.stdout) as StatusJson;
 }
+
+/** The real relay on a chosen port and database, so a test can stop it and bring the same one back. */
+export async function startRelayAt(db: string, port = 0) {
+  const { createRelay } = await import('../../../relay/src/relay.ts');
+  const { createLogger } = await import('../../../relay/src/logger.ts');
+  const relay = await createRelay({
+    domain: 'fluxy.test',
+    db,
+    allowPrivateTargets: true,
+    scheme: 'http',
+    logger: createLogger('error', {}, () => undefined),
+  });
+  const url = await relay.listen(port);
+  return { relay, url, port: Number(new URL(url).port), close: () => relay.close(500) };
+}
