@@ -5,7 +5,7 @@ import type { FluxyPaths } from '../shared/paths.ts';
 import { DEFAULT_RELAY_URL } from '../shared/relay-client.ts';
 import { createRelayPresence } from './relay-presence.ts';
 import { type CloudflaredSource, downloadCloudflared, findCloudflared } from './tunnel/cloudflared-binary.ts';
-import { startQuickTunnel } from './tunnel/quick-tunnel.ts';
+import { reapTunnelLeftovers, startQuickTunnel } from './tunnel/quick-tunnel.ts';
 import { createTunnelManager, type TunnelManager } from './tunnel/tunnel-manager.ts';
 
 export interface PublicAccessOptions {
@@ -43,6 +43,7 @@ const POLL_MS = 1_000;
  */
 export function createPublicAccess(options: PublicAccessOptions) {
   const { log, paths } = options;
+  const stateDir = join(paths.home, 'cloudflared');
   const mode = options.noTunnel ? 'off' : options.readConfig().tunnel;
   let tunnel: TunnelManager | undefined;
   let ownUrl: string | null = null;
@@ -86,7 +87,7 @@ export function createPublicAccess(options: PublicAccessOptions) {
     const found = binary;
     tunnel = createTunnelManager({
       launch: (signal) =>
-        startQuickTunnel({ binary: found, envPath: options.cloudflared.searchPath, ingressPort: options.ingressPort, stateDir: join(paths.home, 'cloudflared'), logFile: join(paths.logs, 'cloudflared.log'), signal }),
+        startQuickTunnel({ binary: found, envPath: options.cloudflared.searchPath, ingressPort: options.ingressPort, stateDir, logFile: join(paths.logs, 'cloudflared.log'), signal }),
       onUrl: (url) => presence.setUrl(url),
       intervalMs: options.watchdogMs,
       log: log.child('tunnel'),
@@ -136,6 +137,9 @@ export function createPublicAccess(options: PublicAccessOptions) {
 
   return {
     start(): void {
+      // Whatever the tunnel of a Fluxy killed outright left running, whichever mode this run has.
+      const reaped = reapTunnelLeftovers(stateDir);
+      if (reaped > 0) log.warn(`stopped ${reaped} cloudflared process(es) an earlier run left behind`);
       if (mode === 'off') log.info('no tunnel (tunnel is off): Fluxy is reachable on this machine only');
       else void waitForPassword();
     },

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { FluxyError } from '../../shared/errors.ts';
+import { findProcessesByEnv } from '../../agent/leftovers.ts';
+import { FluxyError, isErrno } from '../../shared/errors.ts';
 import { killProcessTree } from '../../shared/process-tree.ts';
 
 /** One running `cloudflared tunnel --url …` process and what it printed. */
@@ -157,4 +158,22 @@ export async function isReady(metricsUrl: string, timeoutMs = 5_000): Promise<bo
   } catch {
     return false;
   }
+}
+
+/**
+ * cloudflared processes an earlier Fluxy of this data directory left running (a supervisor killed
+ * by SIGKILL cannot stop its tunnel): each runs with HOME set to `stateDir`, which marks it. Killed
+ * at start, before a new tunnel opens. Returns how many.
+ */
+export function reapTunnelLeftovers(stateDir: string): number {
+  let killed = 0;
+  for (const pid of findProcessesByEnv(`HOME=${stateDir}`)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed++;
+    } catch (err) {
+      if (!isErrno(err, 'ESRCH')) throw err;
+    }
+  }
+  return killed;
 }
