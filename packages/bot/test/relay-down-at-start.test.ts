@@ -16,7 +16,7 @@ after(async () => {
   await relay?.close();
 });
 
-test('relay down at start: local service, one log line, online within a minute of its return', async () => {
+test('relay down at start: local service, one log line, online within a minute of its return', async (t) => {
   const db = join(mkdtempSync(join(tmpdir(), 'fluxy-relay-db-')), 'relay.db');
   relay = await startRelayAt(db);
   const { port, url } = relay;
@@ -49,6 +49,7 @@ test('relay down at start: local service, one log line, online within a minute o
   }, 60_000, 200);
   const took = Date.now() - back;
   assert.ok(took < 60_000, `${took} ms`);
+  t.diagnostic(`online at the relay ${took} ms after it came back`);
   assert.ok(b.output().includes('reachable again'));
   assert.equal(warnings().length, 1);
   assert.ok((await statusJson(b.env)).relay?.lastHeartbeatAt);

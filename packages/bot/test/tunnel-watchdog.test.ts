@@ -54,22 +54,25 @@ describe('a running bot keeps its tunnel', () => {
     return took;
   }
 
-  test('cloudflared dies: a new tunnel at once', async () => {
+  test('cloudflared dies: a new tunnel at once', async (t) => {
     const took = await replacedAfter((pid) => process.kill(pid, 'SIGKILL'), PERIOD_MS + 5_000);
     const status = await statusJson(bot.env);
     assert.equal(status.tunnel.state, 'up');
     assert.equal(status.tunnel.url, await relayTunnelUrl());
     assert.ok(took < PERIOD_MS + 5_000, `${took} ms`);
+    t.diagnostic(`replaced and at the relay after ${took} ms`);
   });
 
-  test('cloudflared alive but without its edge connection (/ready 503): replaced within one period', async () => {
+  test('cloudflared alive but without its edge connection (/ready 503): replaced within one period', async (t) => {
     const took = await replacedAfter((pid) => process.kill(pid, 'SIGUSR1'), PERIOD_MS + 5_000);
     assert.ok(took < PERIOD_MS + 5_000, `${took} ms`);
+    t.diagnostic(`replaced and at the relay after ${took} ms`);
   });
 
-  test('cloudflared hangs (nothing answers): replaced after the 5 s check timeout', async () => {
+  test('cloudflared hangs (nothing answers): replaced after the 5 s check timeout', async (t) => {
     const took = await replacedAfter((pid) => process.kill(pid, 'SIGUSR2'), PERIOD_MS + 5_000 + 5_000);
     assert.ok(took < PERIOD_MS + 10_000, `${took} ms`);
+    t.diagnostic(`replaced and at the relay after ${took} ms`);
   });
 });
 

@@ -52,6 +52,7 @@ export function createPublicAccess(options: PublicAccessOptions) {
   let closed = false;
   let poll: NodeJS.Timeout | undefined;
   let shown: string | undefined;
+  let shownHandle = false;
 
   const account = () => {
     const relay = options.readConfig().relay;
@@ -59,12 +60,13 @@ export function createPublicAccess(options: PublicAccessOptions) {
   };
   const presence = createRelayPresence({ account, log: log.child('relay') });
 
+  /** The address to give the phone: the tunnel's at first, the handle's once the relay has it (then only that). */
   const show = () => {
     const url = status().publicUrl;
-    if (url && url !== shown && (presence.online || !account())) {
-      shown = url;
-      options.onPublicUrl?.(url);
-    }
+    if (!url || url === shown || (shownHandle && !presence.online)) return;
+    shown = url;
+    if (presence.online) shownHandle = true;
+    options.onPublicUrl?.(url);
   };
 
   async function begin(): Promise<void> {

@@ -40,6 +40,7 @@ export function createRelayPresence(options: RelayPresenceOptions) {
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   let busy: Promise<void> | undefined;
+  let seenAccount: string | undefined;
 
   const schedule = (ms: number) => {
     clearTimeout(timer);
@@ -104,7 +105,13 @@ export function createRelayPresence(options: RelayPresenceOptions) {
     refresh(): void {
       const account = options.account();
       const key = account ? `${account.relayUrl} ${account.token}` : undefined;
-      if (key !== sentTo || !online) void sync();
+      // Only a change of account: a relay that is down keeps its backoff.
+      if (key === seenAccount) return;
+      seenAccount = key;
+      if (key && publicUrl) {
+        failures = 0;
+        void sync();
+      }
     },
     get lastHeartbeatAt(): Date | null {
       return lastHeartbeatAt;
