@@ -6,7 +6,8 @@
 // X-Forwarded-For and X-Forwarded-Proto the way Cloudflare's edge does. Each instance appends
 // {pid, url, metrics, args} to instances.jsonl next to this file. Signals make it misbehave:
 // SIGUSR1 loses the edge connection (/ready 503, the URL answers 530), SIGUSR2 hangs (nothing answers).
-import { appendFileSync } from 'node:fs';
+// A file `rate-limited` next to it makes it fail the way cloudflared does when Cloudflare answers 429.
+import { appendFileSync, existsSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -88,6 +89,13 @@ process.on('SIGTERM', () => {
   process.exit(0);
 });
 
+const here = dirname(fileURLToPath(import.meta.url));
+if (existsSync(join(here, 'rate-limited'))) {
+  log('INF', 'Requesting new quick Tunnel on trycloudflare.com...');
+  log('ERR', 'Error unmarshaling QuickTunnel response: error="invalid character \'e\' looking for beginning of value" status_code="429 Too Many Requests"');
+  log('ERR', 'failed to unmarshal quick Tunnel: invalid character \'e\' looking for beginning of value');
+  process.exit(1);
+}
 log('INF', 'Thank you for trying Cloudflare Tunnel. Doing so, without a Cloudflare account, is a quick way to experiment and try it out.');
 log('INF', 'Requesting new quick Tunnel on trycloudflare.com...');
 metrics.listen(Number(metricsPort), metricsHost, () => {
@@ -101,6 +109,6 @@ metrics.listen(Number(metricsPort), metricsHost, () => {
     log('INF', `Settings: map[ha-connections:1 metrics:${metricsHost}:${metricsPort} no-autoupdate:true url:${origin.href}]`);
     log('INF', `Starting metrics server on ${metricsHost}:${metrics.address().port}/metrics`);
     log('INF', 'Registered tunnel connection connIndex=0 connection=fake event=0 ip=198.41.200.13 location=fra01 protocol=quic');
-    appendFileSync(join(dirname(fileURLToPath(import.meta.url)), 'instances.jsonl'), `${JSON.stringify({ pid: process.pid, url, metrics: `http://${metricsHost}:${metrics.address().port}`, args })}\n`);
+    appendFileSync(join(here, 'instances.jsonl'), `${JSON.stringify({ pid: process.pid, url, metrics: `http://${metricsHost}:${metrics.address().port}`, args })}\n`);
   });
 });
