@@ -63,6 +63,11 @@ test('through the relay: dashboard → login, login, and a chat over the relay\'
   assert.equal(status.publicUrl, `http://${HOST}`);
   assert.equal(status.relay?.handle, 'ana');
   assert.ok(status.relay?.lastHeartbeatAt, 'a heartbeat is recorded');
+  const human = await runCli(['status'], bot.env);
+  assert.equal(human.code, 0);
+  assert.match(human.stdout, new RegExp(`public:\\s+http://${HOST.replaceAll('.', '\\.')}`));
+  assert.match(human.stdout, /tunnel:\s+cloudflared, up at http:\/\/127\.0\.0\.1:\d+/);
+  assert.match(human.stdout, /handle:\s+ana \(free\) at http:\/\/127\.0\.0\.1:\d+, last heartbeat 20\d\d-/);
   const args = cloudflared.alive()[0]!.args;
   assert.deepEqual(args.slice(0, 1), ['tunnel']);
   for (const flag of ['--no-autoupdate', '--metrics', '--config', '--url']) assert.ok(args.includes(flag), flag);

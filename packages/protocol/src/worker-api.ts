@@ -170,7 +170,12 @@ export type HandleInfo = z.infer<typeof HandleInfoSchema>;
 export const HandleCheckQuerySchema = z.object({ name: z.string().min(1).max(64), tier: RelayTierSchema.default('free') });
 export type HandleCheckQuery = z.infer<typeof HandleCheckQuerySchema>;
 
-/** `POST /api/handle/register`: claims the name (or renames the one this bot holds); answers `HandleInfoSchema`. */
+/**
+ * `POST /api/handle/register`: claims the name (or renames the one this bot holds); answers
+ * `HandleInfoSchema`. Like `change`, it needs the portal password to exist first (409
+ * `password_required`): a wizard checks availability at its Handle step and registers once the
+ * password is set (or asks for the password first).
+ */
 export const HandleRegisterBodySchema = z.object({ username: z.string().min(1).max(64), tier: RelayTierSchema.default('free') });
 export type HandleRegisterBody = z.infer<typeof HandleRegisterBodySchema>;
 
