@@ -41,6 +41,7 @@ export function createRelayPresence(options: RelayPresenceOptions) {
   let closed = false;
   let busy: Promise<void> | undefined;
   let seenAccount: string | undefined;
+  let again = false;
 
   const schedule = (ms: number) => {
     clearTimeout(timer);
@@ -87,10 +88,19 @@ export function createRelayPresence(options: RelayPresenceOptions) {
     }
   }
 
+  /** One call at a time; a new URL that arrives during a heartbeat is sent right after it, not 30 s later. */
   function sync(): Promise<void> {
     if (closed) return Promise.resolve();
-    busy ??= attempt().finally(() => {
+    if (busy) {
+      again = true;
+      return busy;
+    }
+    busy = attempt().finally(() => {
       busy = undefined;
+      if (again) {
+        again = false;
+        void sync();
+      }
     });
     return busy;
   }
