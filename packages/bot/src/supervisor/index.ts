@@ -15,6 +15,7 @@ import { VERSION } from '../shared/version.ts';
 import { readSetupToken } from '../shared/setup-token.ts';
 import { createAuthGate } from './auth-gate.ts';
 import { createBackendWatcher } from './backend-watcher.ts';
+import { createChatAppHandler, ensureChatApp } from './chat-app.ts';
 import { createChatHub } from './chat-socket.ts';
 import { createChatService } from './chat/service.ts';
 import { createChildren } from './children.ts';
@@ -23,7 +24,6 @@ import { createListener, listen } from './listener.ts';
 import { createChildProxy } from './proxy.ts';
 import { createPublicAccess } from './public-access.ts';
 import type { CloudflaredSource } from './tunnel/cloudflared-binary.ts';
-import { createStaticHandler } from './static.ts';
 import { createWorkerClient } from './worker-client.ts';
 import { ensureWorkspace } from './workspace.ts';
 
@@ -163,7 +163,7 @@ export async function startSupervisor(options: SupervisorOptions) {
     gate,
     chat,
     proxy,
-    serveStatic: createStaticHandler(paths.chatStatic),
+    serveStatic: createChatAppHandler(paths.chatStatic, ensureChatApp(log.child('chat-app'))),
     publicPaths: () => readConfig().publicPaths,
     health: (detailed: boolean) => ({
       ok: children.worker.state === 'running',
