@@ -58,7 +58,8 @@ function freePort(): Promise<number> {
 function prepareStateDir(dir: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const config = join(dir, 'quick-tunnel.yml');
-  writeFileSync(config, '# Fluxy runs a quick tunnel: this file is empty on purpose, so ~/.cloudflared/config.yml is never read.\n', { mode: 0o600 });
+  // One harmless key: cloudflared reads a YAML file without any as an error case ("was empty").
+  writeFileSync(config, '# Fluxy runs a quick tunnel: this file stands in for ~/.cloudflared/config.yml, which is never read.\nno-autoupdate: true\n', { mode: 0o600 });
   return config;
 }
 
