@@ -1,10 +1,11 @@
 // `fluxy status --json` is exactly CONTRACT.md's object, running or not (exit 0 / 3).
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli, startInstance } from './helpers/instance.ts';
+import { runCli, startInstance, waitFor } from './helpers/instance.ts';
+import { installFakeCloudflared, statusJson } from './helpers/public-access.ts';
 
 const KEYS = ['children', 'localUrl', 'pid', 'publicUrl', 'relay', 'running', 'tunnel'];
 
@@ -41,6 +42,23 @@ test('running with --no-tunnel: tunnel off, every child with state, pid and rest
       assert.deepEqual(Object.keys(c).sort(), ['pid', 'restarts', 'state']);
       assert.equal(c.state, 'running');
     }
+  } finally {
+    await bot.stop();
+  }
+});
+
+test('the tunnel URL shows as soon as cloudflared prints it, while it is not ready yet', async () => {
+  const cloudflared = installFakeCloudflared();
+  writeFileSync(`${cloudflared.dir}/never-ready`, '');
+  const bot = await startInstance({ tunnel: true, env: { FLUXY_CLOUDFLARED: cloudflared.path } });
+  try {
+    const [printed] = await waitFor('the URL printed', () => (cloudflared.alive().length > 0 ? cloudflared.alive() : undefined));
+    const s = await waitFor('the printed URL in the status', async () => {
+      const now = await statusJson(bot.env);
+      return now.tunnel.url ? now : undefined;
+    });
+    assert.deepEqual(s.tunnel, { mode: 'cloudflared', state: 'starting', url: printed!.url });
+    assert.equal(s.publicUrl, null, 'not public before it is ready');
   } finally {
     await bot.stop();
   }

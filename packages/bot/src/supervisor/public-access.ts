@@ -88,8 +88,16 @@ export function createPublicAccess(options: PublicAccessOptions) {
     if (closed) return;
     const found = binary;
     tunnel = createTunnelManager({
-      launch: (signal) =>
-        startQuickTunnel({ binary: found, envPath: options.cloudflared.searchPath, ingressPort: options.ingressPort, stateDir, logFile: join(paths.logs, 'cloudflared.log'), signal }),
+      launch: (signal, onPrinted) =>
+        startQuickTunnel({
+          binary: found,
+          envPath: options.cloudflared.searchPath,
+          ingressPort: options.ingressPort,
+          stateDir,
+          logFile: join(paths.logs, 'cloudflared.log'),
+          signal,
+          onPrinted,
+        }),
       onUrl: (url) => presence.setUrl(url),
       intervalMs: options.watchdogMs,
       log: log.child('tunnel'),

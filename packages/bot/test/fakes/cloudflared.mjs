@@ -6,7 +6,8 @@
 // X-Forwarded-For and X-Forwarded-Proto the way Cloudflare's edge does. Each instance appends
 // {pid, url, metrics, args} to instances.jsonl next to this file. Signals make it misbehave:
 // SIGUSR1 loses the edge connection (/ready 503, the URL answers 530), SIGUSR2 hangs (nothing answers).
-// A file `rate-limited` next to it makes it fail the way cloudflared does when Cloudflare answers 429.
+// A file `rate-limited` next to it makes it fail the way cloudflared does when Cloudflare answers 429;
+// a file `never-ready` makes it print its URL but never get an edge connection.
 import { appendFileSync, existsSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { connect } from 'node:net';
@@ -20,7 +21,8 @@ const flag = (name) => {
 };
 const origin = new URL(flag('--url') ?? 'http://localhost:8080');
 const [metricsHost, metricsPort] = (flag('--metrics') ?? '127.0.0.1:0').split(':');
-let mode = 'up';
+const here = dirname(fileURLToPath(import.meta.url));
+let mode = existsSync(join(here, 'never-ready')) ? 'lost' : 'up';
 const held = new Set();
 
 const log = (level, msg) => process.stderr.write(`${new Date().toISOString()} ${level} ${msg}\n`);
@@ -89,7 +91,6 @@ process.on('SIGTERM', () => {
   process.exit(0);
 });
 
-const here = dirname(fileURLToPath(import.meta.url));
 if (existsSync(join(here, 'rate-limited'))) {
   log('INF', 'Requesting new quick Tunnel on trycloudflare.com...');
   log('ERR', 'Error unmarshaling QuickTunnel response: error="invalid character \'e\' looking for beginning of value" status_code="429 Too Many Requests"');

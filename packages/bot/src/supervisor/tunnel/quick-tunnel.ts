@@ -31,6 +31,8 @@ export interface QuickTunnelOptions {
   startTimeoutMs?: number;
   /** Aborted at shutdown: a tunnel that is still starting is stopped too. */
   signal?: AbortSignal;
+  /** The URL as soon as cloudflared prints it, before it is ready (`fluxy status` shows it). */
+  onPrinted?(url: string): void;
 }
 
 const KILL_GRACE_MS = 3_000;
@@ -117,6 +119,7 @@ export async function startQuickTunnel(options: QuickTunnelOptions): Promise<Qui
       const m = URL_IN_BOX.exec(output);
       if (m) {
         clearTimeout(timer);
+        options.onPrinted?.(m[1]!);
         resolve(m[1]!);
       }
     };

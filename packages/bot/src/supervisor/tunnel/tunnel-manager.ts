@@ -4,8 +4,11 @@ import { isReady, type QuickTunnel } from './quick-tunnel.ts';
 export type TunnelState = 'starting' | 'up' | 'down';
 
 export interface TunnelManagerOptions {
-  /** Starts one cloudflared and resolves when it is ready (quick-tunnel.ts); `signal` aborts at close. */
-  launch(signal: AbortSignal): Promise<QuickTunnel>;
+  /**
+   * Starts one cloudflared and resolves when it is ready (quick-tunnel.ts); `signal` aborts at
+   * close; `printed` gets the URL as soon as cloudflared prints it.
+   */
+  launch(signal: AbortSignal, printed: (url: string) => void): Promise<QuickTunnel>;
   /** Every new public URL (the relay client sends it on). */
   onUrl(url: string): void;
   log: Logger;
@@ -42,6 +45,8 @@ export function createTunnelManager(options: TunnelManagerOptions) {
   let state: TunnelState = 'starting';
   let current: QuickTunnel | undefined;
   let url: string | null = null;
+  /** The URL of the tunnel that is starting, once printed. */
+  let printedUrl: string | null = null;
   let failures = 0;
   let headFailures = 0;
   let closed = false;
@@ -69,8 +74,11 @@ export function createTunnelManager(options: TunnelManagerOptions) {
   async function launchOnce(): Promise<void> {
     if (closed) return;
     state = 'starting';
+    printedUrl = null;
     try {
-      const tunnel = await options.launch(abort.signal);
+      const tunnel = await options.launch(abort.signal, (printed) => {
+        printedUrl = printed;
+      });
       if (closed) return void (await tunnel.stop());
       current = tunnel;
       failures = 0;
@@ -169,8 +177,9 @@ export function createTunnelManager(options: TunnelManagerOptions) {
     get state(): TunnelState {
       return state;
     },
+    /** The working tunnel's URL; while one starts, its URL once printed (null before). */
     get url(): string | null {
-      return url;
+      return state === 'up' ? url : printedUrl;
     },
     get pid(): number | null {
       return current?.pid ?? null;
