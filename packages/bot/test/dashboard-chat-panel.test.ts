@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Page, WebSocket } from 'playwright-core';
 import { launchBrowser } from './helpers/browser.ts';
 import { type Instance, runCli, startInstance, waitFor } from './helpers/instance.ts';
 
@@ -56,6 +56,8 @@ describe('the chat panel on the dashboard', () => {
   let page: Page;
   let home: string;
   let original: string;
+  // Vite's client sockets in the page (`/?token=…`; its reconnect pings carry no token, the chat's is /fluxy/ws).
+  const hmrSockets: WebSocket[] = [];
 
   before(async () => {
     [bot, browser] = await Promise.all([startInstance(), launchBrowser()]);
@@ -64,6 +66,10 @@ describe('the chat panel on the dashboard', () => {
     context = await browser.newContext();
     await context.addCookies([{ name: 'fluxy_session', value: await bot.login(), url: bot.url, httpOnly: true }]);
     page = await context.newPage();
+    page.on('websocket', (ws) => {
+      const url = new URL(ws.url());
+      if (url.pathname === '/' && url.searchParams.has('token')) hmrSockets.push(ws);
+    });
   });
   after(async () => {
     await browser?.close();
@@ -187,10 +193,19 @@ describe('the chat panel on the dashboard', () => {
     assert.equal(shown, false, 'no veil within 1.5 s (it used to appear after 0.3 s)');
 
     // Vite stopped: the page is told it is reconnecting, and comes back once Vite is up again.
+    // Only a page that is connected can hear Vite go: the dashboard (the overlay is part of it) must
+    // have rendered and its HMR socket be open, which under load can still be under way here.
+    await page.getByText('This app is yours.').waitFor({ timeout: 60_000 });
+    const hmr = await waitFor("the dashboard's HMR socket to be open", () => hmrSockets.findLast((ws) => !ws.isClosed()), 30_000);
     const vitePid = (await bot.health()).body.children.vite?.pid;
     assert.ok(vitePid);
+    const disconnected = hmr.waitForEvent('close', { timeout: 30_000 });
     process.kill(-vitePid, 'SIGKILL');
+    // The supervisor closes the browser's side as soon as Vite's side goes (no ping timeout needed).
+    await disconnected;
     await page.getByText('Reconnecting to your app…').waitFor({ timeout: 15_000 });
+    // Back: Vite's client reloads the page once Vite answers; the new document connects again.
+    await waitFor('a new HMR socket after the restart', () => hmrSockets.some((ws) => ws !== hmr && !ws.isClosed()), 90_000);
     await page.getByText('This app is yours.').waitFor({ timeout: 60_000 });
     await page.getByText('Reconnecting to your app…').waitFor({ state: 'detached', timeout: 60_000 });
   });
