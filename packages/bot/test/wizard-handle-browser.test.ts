@@ -47,8 +47,9 @@ after(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-async function heading(page: Page, name: string): Promise<void> {
-  await page.getByRole('heading', { name }).waitFor({ timeout: 30_000 });
+/** The first may wait for `fluxy start` to build the chat app (its page reloads itself meanwhile). */
+async function heading(page: Page, name: string, timeout = 30_000): Promise<void> {
+  await page.getByRole('heading', { name }).waitFor({ timeout });
 }
 
 /** Types into the Handle field and waits for the live region to say `expected`. */
@@ -79,7 +80,7 @@ test('phone, first run: taken and free names as the user types; finishing regist
   const errors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   await page.goto(link);
-  await heading(page, 'Meet Fluxy');
+  await heading(page, 'Meet Fluxy', 120_000);
   await walkToHandle(page, 'sk-from-the-wizard');
 
   // Nothing typed: the handle is optional.
@@ -90,6 +91,38 @@ test('phone, first run: taken and free names as the user types; finishing regist
   await page.getByRole('alert').filter({ hasText: 'is taken' }).waitFor();
   await typeHandle(page, 'admin', /is reserved/);
   await typeHandle(page, 'a', /not a valid handle/);
+
+  // Typed key by key (faster than the 300 ms pause): one check, for the whole name.
+  const checks: string[] = [];
+  page.on('request', (r) => r.url().includes('/api/handle/check') && checks.push(new URL(r.url()).searchParams.get('name') ?? ''));
+  await page.getByRole('textbox', { name: 'Handle' }).fill('');
+  await page.getByRole('textbox', { name: 'Handle' }).pressSequentially('free-name', { delay: 40 });
+  await page.getByRole('status').filter({ hasText: 'free-name is available' }).waitFor();
+  assert.deepEqual(checks, ['free-name']);
+
+  // A slow answer about an older name arrives after the newer one's and is ignored.
+  let releaseSlow = () => {};
+  const slowHeld = new Promise<void>((r) => (releaseSlow = r));
+  await page.route('**/api/handle/check?name=taken-name*', async (route) => {
+    await slowHeld;
+    await route.continue();
+  });
+  const slowAsked = page.waitForRequest((r) => r.url().includes('name=taken-name'));
+  await typeHandle(page, 'taken-name', /Checking taken-name/);
+  await slowAsked;
+  await typeHandle(page, 'free-name', /free-name is available/);
+  const slowResponse = page.waitForResponse((r) => r.url().includes('name=taken-name'));
+  releaseSlow();
+  await (await slowResponse).finished();
+  // The late body is in the page; one more round trip from the page and two frames later, its
+  // handler has run and React has rendered whatever it did with it.
+  await page.evaluate(async () => {
+    await (await fetch('/api/handle')).json();
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  });
+  assert.match(await page.getByRole('status').innerText(), /^free-name is available/, 'the stale answer is not shown');
+  await page.unroute('**/api/handle/check?name=taken-name*');
+
   // Capitals are lowered as typed; the address it will have is shown.
   await typeHandle(page, 'Ana', /ana is available: your address will be ana\.my\.fluxy\.test/);
   assert.equal(await page.getByRole('textbox', { name: 'Handle' }).inputValue(), 'ana');
