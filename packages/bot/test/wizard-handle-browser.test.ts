@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { updateConfig } from '../src/shared/config.ts';
 import { launchBrowser } from './helpers/browser.ts';
-import { type Instance, startInstance } from './helpers/instance.ts';
+import { type Instance, startInstance, waitFor } from './helpers/instance.ts';
 import { DOMAIN, startRelay, type TestRelay } from './helpers/public-access.ts';
 import { DESKTOP, PHONE, snap } from './helpers/screenshots.ts';
 
@@ -20,8 +20,8 @@ let browser: Browser;
 const home = mkdtempSync(join(tmpdir(), 'fluxy-wizard-handle-'));
 
 /** Another bot claims `name` at the relay, as a stranger would. */
-async function claimElsewhere(name: string): Promise<void> {
-  const res = await fetch(`${relay.url}/api/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: name, tier: 'free' }) });
+async function claimElsewhere(name: string, tier = 'free'): Promise<void> {
+  const res = await fetch(`${relay.url}/api/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: name, tier }) });
   assert.equal(res.status, 201, await res.text());
 }
 
@@ -98,7 +98,9 @@ test('phone, first run: taken and free names as the user types; finishing regist
   await page.getByRole('textbox', { name: 'Handle' }).fill('');
   await page.getByRole('textbox', { name: 'Handle' }).pressSequentially('free-name', { delay: 40 });
   await page.getByRole('status').filter({ hasText: 'free-name is available' }).waitFor();
-  assert.deepEqual(checks, ['free-name']);
+  await waitFor('both tiers checked', () => checks.length >= 2, 5_000);
+  assert.deepEqual(checks, ['free-name', 'free-name'], 'one check per tier, for the whole name');
+  assert.equal(await page.getByRole('radiogroup', { name: 'Kind of address' }).count(), 0, 'no premium without an entitlement');
 
   // A slow answer about an older name arrives after the newer one's and is ignored.
   let releaseSlow = () => {};
@@ -116,11 +118,9 @@ test('phone, first run: taken and free names as the user types; finishing regist
   await (await slowResponse).finished();
   // The late body is in the page; one more round trip from the page and two frames later, its
   // handler has run and React has rendered whatever it did with it.
-  await page.evaluate(async () => {
-    await (await fetch('/api/handle')).json();
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  });
-  assert.match(await page.getByRole('status').innerText(), /^free-name is available/, 'the stale answer is not shown');
+  await page.evaluate(async () => (await fetch('/api/handle')).json());
+  await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+  assert.match(await page.getByRole('status').textContent() ?? '', /^free-name is available/, 'the stale answer is not shown');
   await page.unroute('**/api/handle/check?name=taken-name*');
 
   // Capitals are lowered as typed; the address it will have is shown.
@@ -146,7 +146,8 @@ test('phone, first run: taken and free names as the user types; finishing regist
   await context.close();
 });
 
-test('desktop, second run: a name taken before Finish is refused on Done; the settings stay; another is registered', async () => {
+test('desktop, second run: premium where granted; a name taken before Finish is refused on Done; the settings stay; another is registered', async () => {
+  await relay.relay.store.grant('vip', Date.now());
   const context = await browser.newContext({ viewport: DESKTOP });
   await context.addCookies([{ name: 'fluxy_session', value: await bot.login('a-long-password'), url: bot.url, httpOnly: true }]);
   const page = await context.newPage();
@@ -156,13 +157,16 @@ test('desktop, second run: a name taken before Finish is refused on Done; the se
 
   // The held handle is filled in and recognised, not reported as taken.
   await page.getByRole('status').filter({ hasText: 'ana is your handle: ana.my.fluxy.test' }).waitFor();
-  await typeHandle(page, 'bea', /bea is available/);
+  await typeHandle(page, 'vip', /vip is available: your address will be vip\.my\.fluxy\.test/);
+  // The operator granted vip a premium address: the tier is offered, with both addresses.
+  await page.getByRole('radio', { name: /Premium vip\.fluxy\.test/ }).check({ force: true });
+  await page.getByRole('status').filter({ hasText: 'vip is available: your address will be vip.fluxy.test.' }).waitFor();
   await snap(page, 'wizard-handle-desktop');
   await page.getByRole('button', { name: 'Continue' }).click();
   await heading(page, 'Your password');
   await page.getByRole('button', { name: 'Continue' }).click();
   await heading(page, 'Voice messages');
-  await claimElsewhere('bea');
+  await claimElsewhere('vip', 'premium');
   await page.getByRole('button', { name: 'Finish setup' }).click();
 
   await heading(page, 'Fluxy is ready');
@@ -174,7 +178,10 @@ test('desktop, second run: a name taken before Finish is refused on Done; the se
 
   await page.getByRole('button', { name: 'Choose another handle' }).click();
   await heading(page, 'Pick your handle');
-  await typeHandle(page, 'cleo', /cleo is available/);
+  // Still premium, which cleo is not granted; the free address is.
+  await typeHandle(page, 'cleo', /cleo\.fluxy\.test needs a premium entitlement/);
+  await page.getByRole('radio', { name: /Free cleo\.my\.fluxy\.test/ }).check({ force: true });
+  await page.getByRole('status').filter({ hasText: 'cleo is available' }).waitFor();
   await page.getByRole('button', { name: 'Register handle' }).click();
   await heading(page, 'Fluxy is ready');
   await page.getByText('Your handle is registered: http://cleo.my.fluxy.test').waitFor();

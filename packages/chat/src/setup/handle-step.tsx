@@ -2,10 +2,10 @@
 // as the user types; it is registered at the end of the wizard, once the portal password is saved
 // (the worker refuses a handle before one exists: the public address would lead to an open setup).
 import { HANDLE_PATTERN, type HandleAvailability, type HandleInfo, type HandleUnavailableReason, type RelayTier } from '@fluxy/protocol';
-import { type ReactNode, useEffect, useRef, useState } from 'react';
-import { api } from '../api.ts';
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
+import { type ApiResult, api } from '../api.ts';
 import { TextField } from '../ui/password-field.tsx';
-import { Step } from './steps.tsx';
+import { Choice, Step } from './steps.tsx';
 import { registerHandle, type StepProps } from './wizard-state.ts';
 
 /** Wait this long after the last keystroke before asking the relay (it limits checks per address). */
@@ -37,27 +37,38 @@ function hostOf(url: string | null): string | null {
   }
 }
 
-/** Checks `name` at the relay, debounced; a reply to an older keystroke is ignored. */
-function useHandleCheck(name: string, tier: RelayTier, info: HandleInfo | null): Check {
-  const [check, setCheck] = useState<Check>({ kind: 'idle' });
+type Answers = Record<RelayTier, Check>;
+const both = (check: Check): Answers => ({ free: check, premium: check });
+
+function toCheck(name: string, res: ApiResult<HandleAvailability>): Check {
+  if (!res.ok) return { kind: 'error', name, message: res.error.message };
+  const host = res.data.host ?? null;
+  return res.data.available ? { kind: 'available', name, host } : { kind: 'unavailable', name, reason: res.data.reason ?? 'taken', host };
+}
+
+/**
+ * Checks `name` at the relay for both tiers, debounced; a reply to an older keystroke is ignored.
+ * Premium is offered only where the relay's operator granted it for the name.
+ */
+function useHandleCheck(name: string, info: HandleInfo | null): Answers {
+  const [answers, setAnswers] = useState<Answers>(both({ kind: 'idle' }));
   const latest = useRef(0);
   useEffect(() => {
     const seq = ++latest.current;
-    if (!name) return setCheck({ kind: 'idle' });
-    if (name === info?.handle) return setCheck({ kind: 'held', name, host: hostOf(info.publicUrl) });
+    if (!name) return setAnswers(both({ kind: 'idle' }));
+    if (name === info?.handle) return setAnswers(both({ kind: 'held', name, host: hostOf(info.publicUrl) }));
     // The shape is checked here too, so a half-typed name costs no request.
-    if (!HANDLE_PATTERN.test(name)) return setCheck({ kind: 'unavailable', name, reason: 'invalid', host: null });
-    setCheck({ kind: 'checking', name });
+    if (!HANDLE_PATTERN.test(name)) return setAnswers(both({ kind: 'unavailable', name, reason: 'invalid', host: null }));
+    setAnswers(both({ kind: 'checking', name }));
     const timer = setTimeout(async () => {
-      const res = await api<HandleAvailability>(`/api/handle/check?name=${encodeURIComponent(name)}&tier=${tier}`);
+      const ask = (tier: RelayTier) => api<HandleAvailability>(`/api/handle/check?name=${encodeURIComponent(name)}&tier=${tier}`);
+      const [free, premium] = await Promise.all([ask('free'), ask('premium')]);
       if (seq !== latest.current) return;
-      if (!res.ok) return setCheck({ kind: 'error', name, message: res.error.message });
-      const host = res.data.host ?? null;
-      setCheck(res.data.available ? { kind: 'available', name, host } : { kind: 'unavailable', name, reason: res.data.reason ?? 'taken', host });
+      setAnswers({ free: toCheck(name, free), premium: toCheck(name, premium) });
     }, CHECK_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [name, tier, info]);
-  return check;
+  }, [name, info]);
+  return answers;
 }
 
 function describe(check: Check): string {
@@ -96,7 +107,15 @@ export function HandleStep(props: StepProps & { saved: boolean }) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const name = state.handle.trim().toLowerCase();
-  const check = useHandleCheck(name, state.tier, handleInfo);
+  const answers = useHandleCheck(name, handleInfo);
+  const check = answers[state.tier];
+  const tierLabel = useId();
+  // The held name keeps its tier; another name may be premium where the operator granted it.
+  // Once shown, the choice stays (picking Free must not make it vanish under the pointer).
+  const offered = answers.premium.kind === 'available' || state.tier === 'premium';
+  const [tierSeen, setTierSeen] = useState(false);
+  if (offered && !tierSeen) setTierSeen(true);
+  const tiers = answers.free.kind !== 'held' && (offered || tierSeen);
   const text = describe(check);
   const good = check.kind === 'available' || check.kind === 'held';
 
@@ -135,6 +154,15 @@ export function HandleStep(props: StepProps & { saved: boolean }) {
           update({ handle: v.toLowerCase() });
         }}
       />
+      {tiers && (
+        <div className="choices" role="radiogroup" aria-labelledby={tierLabel}>
+          <p className="label" id={tierLabel}>
+            Kind of address
+          </p>
+          <Choice name="tier" value="free" title="Free" blurb={answers.free.kind === 'available' && answers.free.host ? answers.free.host : 'NAME.my.DOMAIN'} checked={state.tier === 'free'} onChange={() => update({ tier: 'free' })} />
+          <Choice name="tier" value="premium" title="Premium" blurb={answers.premium.kind === 'available' && answers.premium.host ? answers.premium.host : 'NAME.DOMAIN, granted by the relay\'s operator'} checked={state.tier === 'premium'} onChange={() => update({ tier: 'premium' })} />
+        </div>
+      )}
       <p className={`handle-check handle-check-${check.kind}`} role="status" aria-live="polite">
         {withHost(text, 'host' in check ? check.host : null)}
       </p>

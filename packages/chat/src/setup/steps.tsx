@@ -30,7 +30,7 @@ export function Step(props: { title: string; lead?: ReactNode; error?: string; o
   );
 }
 
-function Choice(props: { name: string; value: string; checked: boolean; onChange: () => void; title: string; blurb: string }) {
+export function Choice(props: { name: string; value: string; checked: boolean; onChange: () => void; title: string; blurb: string }) {
   return (
     <label className="choice">
       <input type="radio" name={props.name} value={props.value} checked={props.checked} onChange={props.onChange} />
