@@ -15,8 +15,6 @@ let token: string;
 before(async () => {
   relay = await startRelay({ scheme: 'http' });
   bot = await startInstance();
-  const r = await runCli(['setup', '--relay', relay.url], bot.env);
-  assert.equal(r.code, 0, r.stderr);
   token = await bot.login();
 });
 after(async () => {
@@ -29,6 +27,13 @@ const call = async (method: string, path: string, body?: unknown) => {
   return { status: res.status, json: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } } };
 };
 const config = () => JSON.parse(readFileSync(join(bot.home, 'config.json'), 'utf8')) as { relay: { handle?: string; token?: string } };
+
+test('no relay chosen: not configured (the wizard has no Handle step); fluxy setup --relay configures one', async () => {
+  const before = await call('GET', '/api/handle');
+  assert.deepEqual(HandleInfoSchema.parse(before.json), { configured: false, relayUrl: 'https://api.fluxy.bot', handle: null, tier: null, publicUrl: null });
+  const r = await runCli(['setup', '--relay', relay.url], bot.env);
+  assert.equal(r.code, 0, r.stderr);
+});
 
 test('check, register, rename, release', async () => {
   const none = await call('GET', '/api/handle');
