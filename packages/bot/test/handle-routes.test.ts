@@ -15,8 +15,6 @@ let token: string;
 before(async () => {
   relay = await startRelay({ scheme: 'http' });
   bot = await startInstance();
-  const r = await runCli(['setup', '--relay', relay.url], bot.env);
-  assert.equal(r.code, 0, r.stderr);
   token = await bot.login();
 });
 after(async () => {
@@ -30,18 +28,25 @@ const call = async (method: string, path: string, body?: unknown) => {
 };
 const config = () => JSON.parse(readFileSync(join(bot.home, 'config.json'), 'utf8')) as { relay: { handle?: string; token?: string } };
 
+test('no relay chosen: not configured (the wizard has no Handle step); fluxy setup --relay configures one', async () => {
+  const before = await call('GET', '/api/handle');
+  assert.deepEqual(HandleInfoSchema.parse(before.json), { configured: false, relayUrl: 'https://api.fluxy.bot', handle: null, tier: null, publicUrl: null });
+  const r = await runCli(['setup', '--relay', relay.url], bot.env);
+  assert.equal(r.code, 0, r.stderr);
+});
+
 test('check, register, rename, release', async () => {
   const none = await call('GET', '/api/handle');
-  assert.deepEqual(HandleInfoSchema.parse(none.json), { relayUrl: relay.url, handle: null, tier: null, publicUrl: null });
+  assert.deepEqual(HandleInfoSchema.parse(none.json), { configured: true, relayUrl: relay.url, handle: null, tier: null, publicUrl: null });
 
   const free = await call('GET', '/api/handle/check?name=bob&tier=free');
-  assert.deepEqual(HandleAvailabilitySchema.parse(free.json), { available: true });
+  assert.deepEqual(HandleAvailabilitySchema.parse(free.json), { available: true, host: 'bob.my.fluxy.test' });
   const reserved = await call('GET', '/api/handle/check?name=admin');
-  assert.deepEqual(reserved.json, { available: false, reason: 'reserved' });
+  assert.deepEqual(reserved.json, { available: false, reason: 'reserved', host: 'admin.my.fluxy.test' });
 
   const registered = await call('POST', '/api/handle/register', { username: 'bob', tier: 'free' });
   assert.equal(registered.status, 200, JSON.stringify(registered.json));
-  assert.deepEqual(HandleInfoSchema.parse(registered.json), { relayUrl: relay.url, handle: 'bob', tier: 'free', publicUrl: 'http://bob.my.fluxy.test' });
+  assert.deepEqual(HandleInfoSchema.parse(registered.json), { configured: true, relayUrl: relay.url, handle: 'bob', tier: 'free', publicUrl: 'http://bob.my.fluxy.test' });
   assert.ok(!JSON.stringify(registered.json).includes('fxr_'), 'the token stays on the server');
   assert.match(config().relay.token ?? '', /^fxr_/);
   assert.equal(statSync(join(bot.home, 'config.json')).mode & 0o777, 0o600);

@@ -30,6 +30,8 @@ export const HandleAvailabilityQuerySchema = z.object({ tier: RelayTierSchema.de
 export const HandleAvailabilitySchema = z.object({
   available: z.boolean(),
   reason: HandleUnavailableReasonSchema.optional(),
+  /** The address the handle has on this relay (`NAME.my.D`, `NAME.D` for premium), for a name of valid shape: a wizard shows it as the user types. */
+  host: z.string().optional(),
 });
 export type HandleAvailability = z.infer<typeof HandleAvailabilitySchema>;
 

@@ -164,6 +164,8 @@ export type PortalState = z.infer<typeof PortalStateSchema>;
 
 /** `GET /api/handle`: what this bot holds. */
 export const HandleInfoSchema = z.object({
+  /** A relay was chosen (`fluxy setup --relay`) or a handle is held: the wizard shows its Handle step only then. */
+  configured: z.boolean(),
   relayUrl: z.string(),
   handle: z.string().nullable(),
   tier: RelayTierSchema.nullable(),

@@ -179,7 +179,7 @@ export function proxySuite(kind: string, db: () => Promise<string>): void {
       assert.equal(other.seen.at(-1)?.url, '/p');
       assert.equal(target.seen.at(-1)?.url === '/p', false);
       const avail = await api(r.url, 'GET', '/api/handles/bruno?tier=premium');
-      assert.deepEqual(avail.json(), { available: false, reason: 'taken' });
+      assert.deepEqual(avail.json(), { available: false, reason: 'taken', host: `bruno.${DOMAIN}` });
     } finally {
       await other.close();
     }

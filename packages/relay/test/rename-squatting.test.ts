@@ -3,7 +3,7 @@
 // token holds only its last old name (for itself alone), and wrong tokens are limited per address.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { api, registerBot, startRelay, type TestRelay } from './helpers.ts';
+import { api, DOMAIN, registerBot, startRelay, type TestRelay } from './helpers.ts';
 import { startTarget, type Target } from './target.ts';
 
 let relay: TestRelay;
@@ -35,10 +35,10 @@ test('20 quick renames: refused after the limit with 429 and Retry-After; old na
 
   const availability = async (name: string, bearer?: string) => (await api(relay.url, 'GET', `/api/handles/${name}?tier=free`, undefined, bearer)).json();
   // squat-4 is the name it last renamed away from: held, for its former owner only.
-  assert.deepEqual(await availability('squat-4', token), { available: true });
-  assert.deepEqual(await availability('squat-4'), { available: false, reason: 'cooling_off' });
+  assert.deepEqual(await availability('squat-4', token), { available: true, host: `squat-4.my.${DOMAIN}` });
+  assert.deepEqual(await availability('squat-4'), { available: false, reason: 'cooling_off', host: `squat-4.my.${DOMAIN}` });
   // Earlier names were freed by the next rename; the original name too.
-  for (const name of ['squatter', 'squat-1', 'squat-2', 'squat-3']) assert.deepEqual(await availability(name), { available: true }, name);
+  for (const name of ['squatter', 'squat-1', 'squat-2', 'squat-3']) assert.deepEqual(await availability(name), { available: true, host: `${name}.my.${DOMAIN}` }, name);
   // A second handle renamed from the same address: the per-address count is already spent.
   const other = await registerBot(relay.url, 'neighbour', target.url);
   const fromSameAddress = await api(relay.url, 'POST', '/api/handle/change', { username: 'neighbour-2' }, other);

@@ -109,20 +109,20 @@ test('invalid, reserved and taken names are refused with their reason', async ()
   ];
   for (const [name, reason, status, code] of cases) {
     const avail = await api(dev.url, 'GET', `/api/handles/${encodeURIComponent(name)}?tier=free`);
-    assert.deepEqual(avail.json(), { available: false, reason }, name);
+    assert.deepEqual(avail.json(), { available: false, reason, ...(reason === 'invalid' ? {} : { host: `${name}.my.${DOMAIN}` }) }, name);
     const reg = await api(dev.url, 'POST', '/api/register', { username: name, tier: 'free' });
     assert.equal(reg.status, status, name);
     assert.equal(reg.json().error.code, code, name);
   }
-  assert.deepEqual((await api(dev.url, 'GET', '/api/handles/fresh-name')).json(), { available: true });
-  assert.deepEqual((await api(dev.url, 'GET', '/api/handles/fresh-name?tier=premium')).json(), { available: false, reason: 'entitlement_required' });
+  assert.deepEqual((await api(dev.url, 'GET', '/api/handles/fresh-name')).json(), { available: true, host: `fresh-name.my.${DOMAIN}` });
+  assert.deepEqual((await api(dev.url, 'GET', '/api/handles/fresh-name?tier=premium')).json(), { available: false, reason: 'entitlement_required', host: `fresh-name.${DOMAIN}` });
   const premium = await api(dev.url, 'POST', '/api/register', { username: 'fresh-name', tier: 'premium' });
   assert.equal(premium.status, 403);
   assert.equal(premium.json().error.code, 'entitlement_required');
   // Released names cool off for others; the old token may reclaim.
   const t = await registerBot(dev.url, 'leaving', target.url);
   assert.equal((await api(dev.url, 'DELETE', '/api/handle', undefined, t)).status, 200);
-  assert.deepEqual((await api(dev.url, 'GET', '/api/handles/leaving')).json(), { available: false, reason: 'cooling_off' });
+  assert.deepEqual((await api(dev.url, 'GET', '/api/handles/leaving')).json(), { available: false, reason: 'cooling_off', host: `leaving.my.${DOMAIN}` });
   assert.equal((await api(dev.url, 'POST', '/api/register', { username: 'leaving' })).json().error.code, 'handle_cooling_off');
   assert.equal((await api(dev.url, 'POST', '/api/register', { username: 'leaving' }, t)).status, 201);
 });

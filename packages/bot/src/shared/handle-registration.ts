@@ -13,6 +13,7 @@ export function handleInfo(configPath: string): HandleInfo {
   const { relay } = loadConfig(configPath);
   const held = Boolean(relay.token && relay.handle);
   return {
+    configured: Boolean(relay.url) || held,
     relayUrl: relay.url ?? DEFAULT_RELAY_URL,
     handle: held ? relay.handle! : null,
     tier: held ? (relay.tier ?? 'free') : null,

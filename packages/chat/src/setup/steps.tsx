@@ -3,9 +3,9 @@ import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { framed, loginUrl, tellParent } from '../api.ts';
 import { Icon } from '../ui/icons.tsx';
 import { ErrorBox, PasswordField, TextField } from '../ui/password-field.tsx';
-import { canKeepKey, DEFAULT_MODEL, MODELS, type Provider, type StepProps, saveSettings } from './wizard-state.ts';
+import { canKeepKey, DEFAULT_MODEL, finishSetup, type HandleOutcome, MODELS, type Provider, type StepProps } from './wizard-state.ts';
 
-function Step(props: { title: string; lead?: ReactNode; error?: string; onSubmit: () => void; back?: () => void; submitLabel?: string; busy?: boolean; children?: ReactNode }) {
+export function Step(props: { title: string; lead?: ReactNode; error?: string; onSubmit: () => void; back?: () => void; submitLabel?: string; busy?: boolean; children?: ReactNode }) {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     props.onSubmit();
@@ -30,7 +30,7 @@ function Step(props: { title: string; lead?: ReactNode; error?: string; onSubmit
   );
 }
 
-function Choice(props: { name: string; value: string; checked: boolean; onChange: () => void; title: string; blurb: string }) {
+export function Choice(props: { name: string; value: string; checked: boolean; onChange: () => void; title: string; blurb: string }) {
   return (
     <label className="choice">
       <input type="radio" name={props.name} value={props.value} checked={props.checked} onChange={props.onChange} />
@@ -205,16 +205,16 @@ export function PortalStep({ state, update, status, next, back }: StepProps) {
   );
 }
 
-export function WhisperStep({ state, update, status, next, back }: StepProps) {
+export function WhisperStep({ state, update, status, back, handleInfo, finished }: StepProps) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const reuse = state.provider === 'openai' && state.reuseOpenAiKey;
   const save = async () => {
     setBusy(true);
     setError('');
-    const res = await saveSettings(state, status);
+    const res = await finishSetup(state, status, handleInfo);
     setBusy(false);
-    if (res.ok) return next();
+    if (res.ok) return finished(res.data, res.handle);
     if (res.status === 401) {
       setError('Your session has expired. Sign in again to finish.');
       setTimeout(() => location.assign(loginUrl('/fluxy/setup')), 1500);
@@ -243,7 +243,29 @@ export function WhisperStep({ state, update, status, next, back }: StepProps) {
   );
 }
 
-export function DoneStep() {
+/** The handle's outcome: its address, or why the relay refused it and a way back to pick another. */
+function HandleResult({ handle, changeHandle }: { handle: HandleOutcome; changeHandle: () => void }) {
+  if (handle.ok) {
+    const url = handle.info.publicUrl ?? handle.info.handle;
+    return (
+      <p className="alert alert-info" role="status">
+        Your handle is registered: <b>{url}</b>
+      </p>
+    );
+  }
+  return (
+    <>
+      <div className="alert" role="alert">
+        Your settings are saved, but the handle was not registered: {handle.message}
+      </div>
+      <button className="btn btn-ghost btn-block" type="button" onClick={changeHandle}>
+        Choose another handle
+      </button>
+    </>
+  );
+}
+
+export function DoneStep({ handle, changeHandle }: { handle: HandleOutcome | null; changeHandle: () => void }) {
   const open = () => {
     if (framed) tellParent({ type: 'fluxy:onboard-complete' });
     else location.assign('/');
@@ -255,6 +277,7 @@ export function DoneStep() {
       </div>
       <h1 tabIndex={-1}>Fluxy is ready</h1>
       <p className="lead">Tap the bubble in the corner of your app to start chatting. Ask for anything: a habit tracker, a budget, a family calendar.</p>
+      {handle && <HandleResult handle={handle} changeHandle={changeHandle} />}
       <button className="btn btn-primary btn-block" type="button" onClick={open}>
         Open my app
       </button>

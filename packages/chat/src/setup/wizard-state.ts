@@ -1,3 +1,4 @@
+import type { HandleInfo, RelayTier } from '@fluxy/protocol';
 import { type ApiResult, api, type OnboardStatus } from '../api.ts';
 
 export type Provider = 'anthropic' | 'openai' | 'ollama';
@@ -13,7 +14,13 @@ export interface WizardState {
   currentPassword: string;
   whisperKey: string;
   reuseOpenAiKey: boolean;
+  /** The handle to register once the password is saved ('' skips; the held one keeps it). */
+  handle: string;
+  tier: RelayTier;
 }
+
+/** What registering the handle at the end of the wizard came to (shown on the Done step). */
+export type HandleOutcome = { ok: true; info: HandleInfo } | { ok: false; message: string };
 
 export interface StepProps {
   state: WizardState;
@@ -21,6 +28,10 @@ export interface StepProps {
   status: OnboardStatus;
   next: () => void;
   back: () => void;
+  /** This bot's handle at its relay; null when no relay is configured (no Handle step). */
+  handleInfo: HandleInfo | null;
+  /** The settings are saved (and the handle registered, or tried): on to the Done step. */
+  finished: (status: OnboardStatus, handle: HandleOutcome | null) => void;
 }
 
 export const DEFAULT_MODEL: Record<Provider, string> = {
@@ -61,4 +72,22 @@ export function saveSettings(state: WizardState, status: OnboardStatus): Promise
   const whisperKey = state.provider === 'openai' && state.reuseOpenAiKey ? apiKey : state.whisperKey.trim();
   if (whisperKey) body.whisperKey = whisperKey;
   return api<OnboardStatus>('/api/onboard', { method: 'POST', body });
+}
+
+/**
+ * Registers (or renames to) the chosen handle. Only after the settings are saved: the worker
+ * refuses a handle (409 password_required) while no portal password exists.
+ */
+export async function registerHandle(state: WizardState, info: HandleInfo | null): Promise<HandleOutcome | null> {
+  const name = state.handle.trim().toLowerCase();
+  if (!info || !name || name === info.handle) return null;
+  const res = await api<HandleInfo>('/api/handle/register', { method: 'POST', body: { username: name, tier: state.tier } });
+  return res.ok ? { ok: true, info: res.data } : { ok: false, message: res.error.message };
+}
+
+/** Saves the settings, then registers the handle; a handle refused never undoes the saved settings. */
+export async function finishSetup(state: WizardState, status: OnboardStatus, info: HandleInfo | null): Promise<ApiResult<OnboardStatus> & { handle: HandleOutcome | null }> {
+  const saved = await saveSettings(state, status);
+  if (!saved.ok) return { ...saved, handle: null };
+  return { ...saved, handle: await registerHandle(state, info) };
 }

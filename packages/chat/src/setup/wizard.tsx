@@ -1,16 +1,18 @@
 // The setup wizard (/fluxy/setup). Opened from the one-time link (/fluxy/setup#<token>) or, signed
 // in, from the dashboard's onboarding overlay or the chat. Saves everything with one POST /api/onboard.
+import type { HandleInfo } from '@fluxy/protocol';
 import { useEffect, useState } from 'react';
 import { api, loginUrl, type OnboardStatus } from '../api.ts';
 import { Brand } from '../ui/brand.tsx';
 import { AuthStep, DoneStep, ModelStep, PortalStep, ProviderStep, WelcomeStep, WhisperStep } from './steps.tsx';
-import { DEFAULT_MODEL, type Provider, type WizardState } from './wizard-state.ts';
+import { HandleStep } from './handle-step.tsx';
+import { DEFAULT_MODEL, type HandleOutcome, type Provider, type WizardState } from './wizard-state.ts';
 
-type Phase = { kind: 'connecting'; text: string } | { kind: 'link-error' } | { kind: 'steps'; status: OnboardStatus };
-const STEPS = ['welcome', 'provider', 'model', 'auth', 'portal', 'whisper', 'done'] as const;
-export type StepName = (typeof STEPS)[number];
+type Phase = { kind: 'connecting'; text: string } | { kind: 'link-error' } | { kind: 'steps'; status: OnboardStatus; handleInfo: HandleInfo | null };
+const ALL_STEPS = ['welcome', 'provider', 'model', 'auth', 'handle', 'portal', 'whisper', 'done'] as const;
+export type StepName = (typeof ALL_STEPS)[number];
 
-function initialState(status: OnboardStatus): WizardState {
+function initialState(status: OnboardStatus, handleInfo: HandleInfo | null): WizardState {
   const provider = (['anthropic', 'openai', 'ollama'].includes(status.provider ?? '') ? status.provider : 'anthropic') as Provider;
   return {
     provider,
@@ -23,6 +25,8 @@ function initialState(status: OnboardStatus): WizardState {
     currentPassword: '',
     whisperKey: '',
     reuseOpenAiKey: true,
+    handle: handleInfo?.handle ?? '',
+    tier: handleInfo?.tier ?? 'free',
   };
 }
 
@@ -45,19 +49,23 @@ async function openWizard(): Promise<Phase> {
       return { kind: 'connecting', text: 'Opening the sign-in page…' };
     }
   }
-  const status = await api<OnboardStatus>('/api/onboard/status');
+  const [status, handle] = await Promise.all([api<OnboardStatus>('/api/onboard/status'), api<HandleInfo>('/api/handle')]);
   if (!status.ok) return { kind: 'connecting', text: status.error.message };
-  return { kind: 'steps', status: status.data };
+  // No relay configured (or none to ask): the wizard has no Handle step.
+  return { kind: 'steps', status: status.data, handleInfo: handle.ok && handle.data.configured ? handle.data : null };
 }
 
 export function Wizard() {
   const [phase, setPhase] = useState<Phase>({ kind: 'connecting', text: 'Opening your setup…' });
   const [step, setStep] = useState<StepName>('welcome');
   const [state, setState] = useState<WizardState | null>(null);
+  /** Set once the settings are saved: a later Handle step registers at once. */
+  const [saved, setSaved] = useState(false);
+  const [handleOutcome, setHandleOutcome] = useState<HandleOutcome | null>(null);
 
   useEffect(() => {
     openWizard().then((p) => {
-      if (p.kind === 'steps') setState(initialState(p.status));
+      if (p.kind === 'steps') setState(initialState(p.status, p.handleInfo));
       setPhase(p);
     });
   }, []);
@@ -98,14 +106,21 @@ export function Wizard() {
   }
   if (!state) return null;
 
-  const status = phase.status;
+  const { status, handleInfo } = phase;
+  const STEPS = ALL_STEPS.filter((s) => s !== 'handle' || handleInfo);
   const index = STEPS.indexOf(step);
   const go = (to: StepName) => setStep(to);
   const next = () => go(STEPS[Math.min(STEPS.length - 1, index + 1)]!);
   const back = () => go(STEPS[Math.max(0, index - 1)]!);
   const update = (change: Partial<WizardState>) => setState({ ...state, ...change });
   const shown = STEPS.length - 1;
-  const props = { state, update, status, next, back };
+  const finished = (newStatus: OnboardStatus, outcome: HandleOutcome | null) => {
+    setPhase({ ...phase, status: newStatus, handleInfo: outcome?.ok ? outcome.info : handleInfo });
+    setSaved(true);
+    setHandleOutcome(outcome);
+    go('done');
+  };
+  const props = { state, update, status, next, back, handleInfo, finished };
 
   return (
     <main className="shell">
@@ -125,9 +140,10 @@ export function Wizard() {
         {step === 'provider' && <ProviderStep {...props} />}
         {step === 'model' && <ModelStep {...props} />}
         {step === 'auth' && <AuthStep {...props} />}
+        {step === 'handle' && <HandleStep {...props} saved={saved} />}
         {step === 'portal' && <PortalStep {...props} />}
         {step === 'whisper' && <WhisperStep {...props} />}
-        {step === 'done' && <DoneStep />}
+        {step === 'done' && <DoneStep handle={handleOutcome} changeHandle={() => go('handle')} />}
       </div>
     </main>
   );

@@ -7,7 +7,7 @@ import {
 } from '@fluxy/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { clientAddress, rateLimitKey } from '../client-address.ts';
-import { checkHandleName, relayUrlFor } from '../handles.ts';
+import { checkHandleName, handleHost, relayUrlFor } from '../handles.ts';
 import type { RateLimiter } from '../rate-limit.ts';
 import { changeKey, type ClaimRefusal } from '../store/index.ts';
 import { bearerToken, createToken, hashToken } from '../tokens.ts';
@@ -56,7 +56,8 @@ export async function checkAvailability(ctx: ApiContext, req: IncomingMessage, r
   const q = HandleAvailabilityQuerySchema.safeParse(Object.fromEntries(query));
   if (!q.success) throw new ApiFailure(400, 'bad_request', 'tier must be free or premium.');
   const reason = checkHandleName(name) ?? (await ctx.store.claimRefusal(name, q.data.tier, ctx.now(), reclaimHash(req)));
-  const body: HandleAvailability = reason ? { available: false, reason } : { available: true };
+  const host = reason === 'invalid' ? {} : { host: handleHost(name, q.data.tier, ctx.domain) };
+  const body: HandleAvailability = reason ? { available: false, reason, ...host } : { available: true, ...host };
   sendJson(res, 200, body);
 }
 
