@@ -18,6 +18,8 @@ import { createAuthGate } from './auth-gate.ts';
 import { createBackendWatcher } from './backend-watcher.ts';
 import { createChatHub } from './chat-socket.ts';
 import { createChatService } from './chat/service.ts';
+import { createCheckpointRoutes } from './checkpoints/http.ts';
+import { createCheckpointStore } from './checkpoints/store.ts';
 import { createChildren } from './children.ts';
 import { createRequestHandler } from './http-handler.ts';
 import { createChildProxy } from './proxy.ts';
@@ -122,6 +124,11 @@ export async function startSupervisor(options: SupervisorOptions) {
     log: log.child('chat'),
     providerOptions: options.providerOptions,
     traceTokens: options.traceTokens,
+    checkpoints: {
+      store: createCheckpointStore({ gitDir: paths.checkpoints, workspace: paths.workspace, log: log.child('checkpoints') }),
+      vitePort: children.vite.spec.port,
+      backendSecret,
+    },
   });
   chat.setHandler(chatService);
 
@@ -148,6 +155,7 @@ export async function startSupervisor(options: SupervisorOptions) {
     }),
     statusKeyMatches: (given: string | string[] | undefined) => secretMatches(given, statusKey),
     onSettingsWrite: () => chatService.invalidateSettings(),
+    checkpoints: chatService.checkpoints && createCheckpointRoutes(chatService.checkpoints, log.child('checkpoints')),
     internalSecret,
     log,
   };
@@ -190,6 +198,7 @@ export async function startSupervisor(options: SupervisorOptions) {
 
   for (const child of children.all) child.start();
   watcher.start();
+  chatService.checkpoints?.ensureBaseline();
 
   const url = localUrl(host, port);
   const workerUp = await children.worker.whenReady(WORKER_START_MS);
