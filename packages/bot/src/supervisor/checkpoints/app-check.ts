@@ -18,16 +18,9 @@ export interface BrokenApp {
   error: string;
 }
 
-/** The first lines of an error, without ANSI colours or HTML. */
+/** The first lines of an error, without ANSI colours. */
 export function firstLines(text: string): string {
-  const plain = text
-    .replace(ANSI, '')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&');
-  const lines = plain.split('\n').filter((l) => l.trim());
+  const lines = text.replace(ANSI, '').split('\n').filter((l) => l.trim());
   return lines.slice(0, MAX_ERROR_LINES).join('\n').slice(0, MAX_ERROR_CHARS);
 }
 
@@ -51,7 +44,9 @@ async function crashReason(logFile: string): Promise<string> {
   const lines = text.split('\n');
   const at = lines.findLastIndex((l) => /error|exception|cannot|failed/i.test(l) && !l.startsWith('    at '));
   const from = at === -1 ? Math.max(0, lines.length - MAX_ERROR_LINES) : Math.max(0, at - 3);
-  return firstLines(lines.slice(from).join('\n')) || 'The backend exited.';
+  // Node prints the file and line above the error; the template's own status lines are noise.
+  const relevant = lines.slice(from).filter((l) => !l.startsWith('[backend] '));
+  return firstLines(relevant.join('\n')) || 'The backend exited.';
 }
 
 type BackendChild = Pick<ManagedChild, 'state' | 'on' | 'off'> & { spec: Pick<ManagedChild['spec'], 'port' | 'logFile'> };
@@ -109,6 +104,20 @@ export async function checkBackend(child: BackendChild, secret: string, timeoutM
   return null;
 }
 
+/** Vite answers a module it cannot build with a page for its error overlay; the message is in it as JSON. */
+function viteMessage(body: string): string {
+  const m = /const error = (\{.*\})\s*$/m.exec(body);
+  if (m?.[1]) {
+    try {
+      const message = (JSON.parse(m[1]) as { message?: unknown }).message;
+      if (typeof message === 'string') return message.replace(/\?fluxy-check=\d+/g, '');
+    } catch (err) {
+      if (!(err instanceof SyntaxError)) throw err;
+    }
+  }
+  return body.replace(/<[^>]+>/g, '');
+}
+
 const MODULE = /\.(tsx?|jsx?|mjs|css|vue|svelte)$/;
 
 /**
@@ -128,7 +137,7 @@ export async function checkDashboard(vitePort: number, changed: readonly string[
     }
     const body = await res.text();
     // A file the turn deleted is a 404 here; only a failed build is an error.
-    if (res.status >= 500) return { part: 'dashboard', error: firstLines(`${file}: ${body}`) };
+    if (res.status >= 500) return { part: 'dashboard', error: firstLines(`${file}: ${viteMessage(body)}`) };
   }
   return null;
 }
