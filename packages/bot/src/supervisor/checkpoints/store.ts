@@ -4,7 +4,7 @@ import { FluxyError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { createGit } from './git.ts';
 import { type Checkpoint, type CheckpointKind, checkpointMessage, parseLog } from './log-format.ts';
-import { listWorkspaceFiles, MAX_CHECKPOINT_FILE_BYTES } from './walk.ts';
+import { fitsCheckpoint, listWorkspaceFiles, MAX_CHECKPOINT_FILE_BYTES } from './walk.ts';
 
 export type { Checkpoint, CheckpointKind } from './log-format.ts';
 
@@ -65,29 +65,55 @@ export function createCheckpointStore(options: CheckpointStoreOptions) {
       throw err;
     }));
 
-  const headCommit = async (): Promise<string | null> => {
-    const out = await git(['for-each-ref', '--format=%(objectname)', REF]);
-    return out.trim() || null;
+  /** The newest checkpoint and its tree, remembered: we are the only writer of the ref (undefined: not read yet). */
+  let head: { commit: string; tree: string } | null | undefined;
+  const readHead = async () => {
+    if (head !== undefined) return head;
+    const [commit, tree] = (await git(['for-each-ref', '--format=%(objectname) %(tree)', REF])).trim().split(' ');
+    head = commit && tree ? { commit, tree } : null;
+    return head;
   };
+  const headCommit = async (): Promise<string | null> => (await readHead())?.commit ?? null;
 
-  /** Makes the index exactly the listed files of the workspace and returns its tree. */
+  /**
+   * Makes the index exactly the workspace's checkpointed files and returns its tree. Only files
+   * new, changed (git's stat cache says which, in one call) or gone are handed to git, by path
+   * (`update-index`, not `add`: a pathspec per file makes `add` quadratic in the workspace size).
+   */
   const stageWorkspace = async (): Promise<string> => {
-    const files = await listWorkspaceFiles(workspace, maxBytes);
+    const [files, listed] = await Promise.all([listWorkspaceFiles(workspace), git(['ls-files', '-z', '-t', '-c', '-m', '-d'])]);
+    const indexed = new Set<string>();
+    const modified = new Set<string>();
+    for (const entry of listed.split('\0')) {
+      if (entry.length < 3) continue;
+      const path = entry.slice(2);
+      if (entry[0] === 'H') indexed.add(path);
+      else modified.add(path); // C (changed) or R (removed)
+    }
     const wanted = new Set(files);
-    const indexed = (await git(['ls-files', '-z'])).split('\0').filter(Boolean);
-    const gone = indexed.filter((f) => !wanted.has(f));
-    if (gone.length > 0) await git(['rm', '--cached', '--quiet', '--ignore-unmatch', '-r', '--pathspec-from-file=-', '--pathspec-file-nul'], gone.join('\0'));
-    // -f: the workspace's .gitignore files do not decide what a checkpoint holds (see walk.ts).
-    if (files.length > 0) await git(['add', '-f', '--pathspec-from-file=-', '--pathspec-file-nul'], files.join('\0'));
+    const candidates = files.filter((f) => !indexed.has(f) || modified.has(f));
+    const fits = await Promise.all(candidates.map((f) => fitsCheckpoint(workspace, f, maxBytes)));
+    const add = candidates.filter((_, i) => fits[i]);
+    const remove = [...indexed].filter((f) => !wanted.has(f)).concat(candidates.filter((f, i) => !fits[i] && indexed.has(f)));
+    if (remove.length > 0) await git(['update-index', '--force-remove', '-z', '--stdin'], `${remove.join('\0')}\0`);
+    if (add.length > 0) await git(['update-index', '--add', '--replace', '-z', '--stdin'], `${add.join('\0')}\0`);
     return (await git(['write-tree'])).trim();
   };
 
   const commit = async (tree: string, parent: string | null, meta: SnapshotMeta): Promise<string> => {
     const id = (await git(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-F', '-'], checkpointMessage(meta))).trim();
-    await git(['update-ref', REF, id, ...(parent ? [parent] : [])]);
+    try {
+      // With the old value: a ref someone else moved is an error, not silently overwritten.
+      await git(['update-ref', REF, id, parent ?? '0'.repeat(40)]);
+    } catch (err) {
+      head = undefined;
+      throw err;
+    }
+    head = { commit: id, tree };
     if (++sinceGc >= GC_EVERY) {
       sinceGc = 0;
-      await git(['gc', '--quiet', '--auto']).catch((err) => log.warn('cannot pack the checkpoint history', { error: err }));
+      // Incremental: the loose objects of the last checkpoints into one new pack (a full gc would rewrite them all).
+      await git(['repack', '-d', '-q']).catch((err) => log.warn('cannot pack the checkpoint history', { error: err }));
     }
     return id;
   };
@@ -112,12 +138,10 @@ export function createCheckpointStore(options: CheckpointStoreOptions) {
   };
 
   const snapshotNow = async (meta: SnapshotMeta): Promise<Checkpoint | null> => {
-    const parent = await headCommit();
+    const before = await readHead();
+    const parent = before?.commit ?? null;
     const tree = await stageWorkspace();
-    if (parent && meta.kind !== 'restore') {
-      const parentTree = (await git(['rev-parse', `${parent}^{tree}`])).trim();
-      if (parentTree === tree) return null;
-    }
+    if (before && meta.kind !== 'restore' && before.tree === tree) return null;
     const id = await commit(tree, parent, parent ? meta : { kind: 'baseline' });
     const [made] = await read(['-1', id]);
     return made ?? null;
@@ -154,7 +178,8 @@ export function createCheckpointStore(options: CheckpointStoreOptions) {
         const target = await resolve(id);
         const before = await snapshotNow({ kind: 'edits' });
         // The index is the workspace now; a reset to the target's tree moves both, touching only what differs.
-        const current = (await git(['write-tree'])).trim();
+        // The index now holds the workspace, and the newest checkpoint (made just above, or equal to it) its tree.
+        const current = (await readHead())!.tree;
         const files = (await git(['diff-tree', '-r', '-z', '--name-only', '--no-renames', current, `${target.id}^{tree}`])).split('\0').filter(Boolean);
         await git(['read-tree', '--reset', '-u', target.id]);
         const made = await snapshotNow({ kind: 'restore', restoredFrom: target.id });

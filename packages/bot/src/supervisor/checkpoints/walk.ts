@@ -20,12 +20,13 @@ export function isExcludedFile(name: string): boolean {
 }
 
 /**
- * Every file of the workspace a checkpoint holds, as paths relative to it with `/`, sorted. We
+ * Every file of the workspace a checkpoint may hold, as paths relative to it with `/` (their size
+ * is checked by `fitsCheckpoint`, only for files new or changed since the last checkpoint). We
  * list them ourselves instead of letting git walk: the workspace's own `.gitignore` files are the
  * agent's to edit, and what a checkpoint holds must not depend on anything the agent can edit.
  * Symbolic links are kept as links (never followed).
  */
-export async function listWorkspaceFiles(root: string, maxBytes = MAX_CHECKPOINT_FILE_BYTES): Promise<string[]> {
+export async function listWorkspaceFiles(root: string): Promise<string[]> {
   const out: string[] = [];
   const visit = async (dir: string, rel: string): Promise<void> => {
     let entries: import('node:fs').Dirent[];
@@ -37,7 +38,6 @@ export async function listWorkspaceFiles(root: string, maxBytes = MAX_CHECKPOINT
       throw err;
     }
     const subdirs: Promise<void>[] = [];
-    const sized: Promise<void>[] = [];
     for (const e of entries) {
       const path = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
@@ -46,20 +46,21 @@ export async function listWorkspaceFiles(root: string, maxBytes = MAX_CHECKPOINT
       } else if (e.isSymbolicLink()) {
         if (!isExcludedFile(e.name) && e.name !== 'node_modules') out.push(path);
       } else if (e.isFile() && !isExcludedFile(e.name)) {
-        sized.push(
-          lstat(join(dir, e.name)).then(
-            (s) => {
-              if (s.size <= maxBytes) out.push(path);
-            },
-            (err: unknown) => {
-              if (!isErrno(err, 'ENOENT')) throw err;
-            },
-          ),
-        );
+        out.push(path);
       }
     }
-    await Promise.all([...sized, ...subdirs]);
+    await Promise.all(subdirs);
   };
   await visit(root, '');
-  return out.sort();
+  return out;
+}
+
+/** Whether a file (relative to `root`) is small enough for a checkpoint; a file gone since the walk is not. */
+export async function fitsCheckpoint(root: string, rel: string, maxBytes = MAX_CHECKPOINT_FILE_BYTES): Promise<boolean> {
+  try {
+    return (await lstat(join(root, rel))).size <= maxBytes;
+  } catch (err) {
+    if (isErrno(err, 'ENOENT', 'ENOTDIR')) return false;
+    throw err;
+  }
 }
