@@ -1,16 +1,15 @@
 // The relay's throughput and latency against the target directly, nginx and the seed's
 // http-proxy 1.18, on one machine in one run, with 1,000 registered handles. Needs Debian's
 // `wrk` and `nginx` (apt-get install wrk nginx). Loopback only; about three minutes.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { openStore } from '../packages/relay/src/store/index.ts';
 import { hashToken } from '../packages/relay/src/tokens.ts';
+import { wrk } from './lib/wrk.ts';
 
-const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
 const DOMAIN = 'bench.test';
 const HANDLES = 1000;
@@ -46,22 +45,6 @@ function startChild(cmd: string, args: string[], ready: (line: string) => boolea
     });
     proc.once('exit', (code) => reject(new Error(`${cmd} exited ${code}: ${err}`)));
   });
-}
-
-function toMicros(v: string): number {
-  const m = /^([\d.]+)(us|ms|s)$/.exec(v.trim());
-  if (!m) return Number.NaN;
-  const n = Number(m[1]);
-  return m[2] === 'us' ? n : m[2] === 'ms' ? n * 1000 : n * 1e6;
-}
-
-async function wrk(url: string, connections: number, seconds: number, script: string): Promise<{ rps: number; p50: number; p99: number; errors: string }> {
-  const { stdout } = await run('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url], { maxBuffer: 1 << 20 });
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? Number.NaN);
-  const p50 = toMicros(/\n\s+50%\s+(\S+)/.exec(stdout)?.[1] ?? '');
-  const p99 = toMicros(/\n\s+99%\s+(\S+)/.exec(stdout)?.[1] ?? '');
-  const errors = [/Non-2xx or 3xx responses: \d+/.exec(stdout)?.[0], /Socket errors: [^\n]+/.exec(stdout)?.[0]].filter(Boolean).join('; ');
-  return { rps, p50, p99, errors };
 }
 
 async function autocannonRps(url: string): Promise<{ rps: number; errors: string }> {

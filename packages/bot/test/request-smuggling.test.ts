@@ -4,7 +4,7 @@
 // read the body as a second request, without a session: a note created through a public webhook
 // path. Checked on every proxied route (backend, worker, Vite) and through the relay.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -50,7 +50,6 @@ describe('request smuggling through the supervisor and the relay', () => {
 
   before(async () => {
     home = mkdtempSync(join(tmpdir(), 'fluxy-smuggle-'));
-    mkdirSync(home, { recursive: true });
     writeFileSync(join(home, 'config.json'), JSON.stringify({ publicPaths: ['/webhooks'] }));
     bot = await startInstance({ home });
     token = await bot.login();

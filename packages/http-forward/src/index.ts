@@ -116,9 +116,8 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, options: 
       return;
     }
     answer.pipe(res);
+    // Cut mid-answer by the target ('error': aborted): the client must see a broken answer, not a short whole one.
     answer.on('error', () => res.destroy());
-    // Cut mid-answer by the target: the client must see a broken answer, not a short whole one.
-    answer.on('aborted', () => res.destroy());
   });
   upstream.on('error', (err) => {
     if (res.headersSent) res.destroy();

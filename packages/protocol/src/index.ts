@@ -4,3 +4,4 @@ export * from './errors.ts';
 export * from './messages.ts';
 export * from './relay.ts';
 export * from './worker-api.ts';
+export * from './widget.ts';

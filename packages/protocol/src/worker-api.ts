@@ -91,8 +91,11 @@ export const PublicSettingsSchema = z.object({
 });
 export type PublicSettings = z.infer<typeof PublicSettingsSchema>;
 
-/** `GET /api/onboard/status`: what the wizard needs to know to pick up where it stopped. */
-export const OnboardStatusSchema = PublicSettingsSchema.pick({ provider: true, model: true }).extend({
+/**
+ * `GET /api/onboard/status`: what the wizard needs to know to pick up where it stopped, and which
+ * keys are stored (so their fields can be left empty to keep them; never the keys).
+ */
+export const OnboardStatusSchema = PublicSettingsSchema.pick({ provider: true, model: true, hasApiKey: true, hasWhisperKey: true }).extend({
   configured: z.boolean(),
   hasPassword: z.boolean(),
   username: PublicSettingsSchema.shape.portalUsername,
@@ -105,6 +108,9 @@ export const LoginBodySchema = z.object({ username: z.string().max(256).optional
 /** `POST /api/portal/setup-token` and `/api/portal/validate-token`. */
 export const TokenBodySchema = z.object({ token: z.string().min(1).max(512) });
 export const SessionReplySchema = z.object({ token: z.string(), expiresAt: z.string() });
+/** `GET /api/portal/session` (open, always 200): lets the login page ask without a 401. */
+export const PortalSessionSchema = z.object({ signedIn: z.boolean(), hasAccount: z.boolean() });
+export type PortalSession = z.infer<typeof PortalSessionSchema>;
 export const TokenCheckSchema = z.object({ valid: z.boolean(), expiresAt: z.number().optional() });
 export type TokenCheck = z.infer<typeof TokenCheckSchema>;
 

@@ -1,9 +1,11 @@
+import type { ResponseHeaders } from '@fluxy/http-forward';
 import type { RelayTier } from '@fluxy/protocol';
 import { Agent as HttpAgent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { LookupFunction, Socket } from 'node:net';
 import { ProxyServer } from 'http-proxy-3';
 import { clientAddress } from './client-address.ts';
+import { confineCookieDomains } from './cookie-domain.ts';
 import { CLIENT_CLAIMS, forwardHttp, VIA } from './forward-http.ts';
 import type { CachedHandle, HandleCache } from './handle-cache.ts';
 import type { Logger } from './logger.ts';
@@ -44,6 +46,13 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
   const inflight = new Map<string, number>();
 
   proxy.on('error', (err, req, res) => onProxyError(err, req, res));
+  // The bot's answer to an upgrade (101, or any other status) may set cookies too: the same rule as
+  // for plain HTTP, applied before http-proxy-3 writes the headers to the client.
+  proxy.on('proxyReqWs', (proxyReq, req) => {
+    const confine = (answer: IncomingMessage) => confineCookieDomains(answer.headers as ResponseHeaders, req.headers.host);
+    proxyReq.prependListener('upgrade', confine);
+    proxyReq.prependListener('response', confine);
+  });
 
   function onProxyError(err: Error, req: IncomingMessage, res: ServerResponse | Socket): void {
     const code = (err as NodeJS.ErrnoException).code;

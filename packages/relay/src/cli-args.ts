@@ -1,3 +1,4 @@
+import { MAX_CONNECTIONS_PER_ADDRESS } from '@fluxy/http-forward/server-guard';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { LogLevel } from './logger.ts';
@@ -28,6 +29,7 @@ Options:
   --bad-token-limit N/S      requests with a wrong relay token per client address per S seconds (default 20/60)
   --max-concurrent N         in-flight proxied requests per handle per process (default 256)
   --idle-timeout S           close sockets idle this long (default 300)
+  --max-connections N        open connections per client address, 0 for no cap (default 256; off with --trust-proxy)
   --shutdown-grace S         on SIGTERM, let requests finish for this long (default 10)
   --log-level L              debug, info, warn, error, silent (default info)
   --help, --version
@@ -87,6 +89,7 @@ export function parseCli(argv: string[]): CliCommand {
       'bad-token-limit': { type: 'string' },
       'max-concurrent': { type: 'string' },
       'idle-timeout': { type: 'string' },
+      'max-connections': { type: 'string' },
       'shutdown-grace': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -130,6 +133,7 @@ export function parseCli(argv: string[]): CliCommand {
       badTokenLimit: rate(values['bad-token-limit'], '--bad-token-limit'),
       maxConcurrentPerHandle: int(values['max-concurrent'], '--max-concurrent', 256, 1),
       idleTimeoutSeconds: int(values['idle-timeout'], '--idle-timeout', 300, 1),
+      maxConnectionsPerAddress: int(values['max-connections'], '--max-connections', MAX_CONNECTIONS_PER_ADDRESS),
     },
   };
 }

@@ -3,6 +3,7 @@
 // relay first (Alice was signed out of her own bot after one visit). A bot's cookies now stay on
 // its own host: a Domain attribute naming anything else is removed.
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { DOMAIN, registerBot, request, startBotServer, startRelay, type TestRelay } from './helpers.ts';
 
@@ -23,7 +24,14 @@ describe('a hostile bot on the relay', () => {
       ]);
       res.end('ok');
     });
-      await registerBot(relay.url, 'abc', bot.url);
+    // And on its answer to a WebSocket upgrade, which browsers take cookies from too.
+    bot.server.on('upgrade', (_req, socket) => {
+      socket.end(
+        'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          'Set-Cookie: fluxy_session=EVIL; Domain=my.fluxy.test; Path=/\r\nSet-Cookie: own=1; Domain=abc.my.fluxy.test\r\n\r\n',
+      );
+    });
+    await registerBot(relay.url, 'abc', bot.url);
   });
   after(async () => {
     await relay?.close();
@@ -42,5 +50,27 @@ describe('a hostile bot on the relay', () => {
       'twice=1; Domain=abc.my.fluxy.test',
       'plain=1; Path=/; Secure',
     ]);
+  });
+
+  test('the same holds for the answer to a WebSocket upgrade', async () => {
+    const port = Number(new URL(relay.url).port);
+    const head = await new Promise<string>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port });
+      let out = '';
+      s.on('data', (d) => {
+        out += d.toString('latin1');
+        if (out.includes('\r\n\r\n')) {
+          s.destroy();
+          resolve(out);
+        }
+      });
+      s.on('error', reject);
+      s.write(
+        `GET /ws HTTP/1.1\r\nHost: abc.my.${DOMAIN}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+      );
+    });
+    assert.match(head, /^HTTP\/1\.1 101 /);
+    const cookies = head.split('\r\n').filter((l) => /^set-cookie:/i.test(l));
+    assert.deepEqual(cookies, ['set-cookie: fluxy_session=EVIL; Path=/', 'set-cookie: own=1; Domain=abc.my.fluxy.test']);
   });
 });

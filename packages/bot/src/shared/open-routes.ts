@@ -8,6 +8,8 @@ const OPEN_WORKER_ROUTES: ReadonlySet<string> = new Set([
   'GET /api/portal/login',
   'POST /api/portal/login',
   'POST /api/portal/setup-token',
+  // Signed in? An account at all? Always 200, so the login page logs no 401 (portal.ts).
+  'GET /api/portal/session',
 ]);
 
 export function isOpenWorkerRoute(method: string, pathname: string): boolean {

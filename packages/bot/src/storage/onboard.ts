@@ -32,6 +32,8 @@ export function onboardStatus(settings: SettingsStore): OnboardStatus {
   return {
     configured: settings.get('onboarded') === 'true',
     hasPassword: settings.get('portalPassword') !== undefined,
+    hasApiKey: settings.get('apiKey') !== undefined,
+    hasWhisperKey: settings.get('whisperKey') !== undefined,
     provider: settings.get('provider'),
     model: settings.get('model'),
     username: settings.get('portalUsername'),

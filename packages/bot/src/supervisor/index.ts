@@ -16,6 +16,7 @@ import { VERSION } from '../shared/version.ts';
 import { readSetupToken } from '../shared/setup-token.ts';
 import { createAuthGate } from './auth-gate.ts';
 import { createBackendWatcher } from './backend-watcher.ts';
+import { createChatAppHandler, ensureChatApp } from './chat-app.ts';
 import { createChatHub } from './chat-socket.ts';
 import { createChatService } from './chat/service.ts';
 import { createCheckpointRoutes } from './checkpoints/http.ts';
@@ -23,7 +24,6 @@ import { createCheckpointStore } from './checkpoints/store.ts';
 import { createChildren } from './children.ts';
 import { createRequestHandler } from './http-handler.ts';
 import { createChildProxy } from './proxy.ts';
-import { createStaticHandler } from './static.ts';
 import { createWorkerClient } from './worker-client.ts';
 import { ensureWorkspace } from './workspace.ts';
 
@@ -146,7 +146,7 @@ export async function startSupervisor(options: SupervisorOptions) {
     gate,
     chat,
     proxy,
-    serveStatic: createStaticHandler(paths.chatStatic),
+    serveStatic: createChatAppHandler(paths.chatStatic, ensureChatApp(log.child('chat-app'))),
     publicPaths: () => readConfig().publicPaths,
     health: (detailed: boolean) => ({
       ok: children.worker.state === 'running',

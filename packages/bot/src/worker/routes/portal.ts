@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { LoginBodySchema, TokenBodySchema } from '@fluxy/protocol';
+import { LoginBodySchema, type PortalSession, TokenBodySchema } from '@fluxy/protocol';
 import { sessionCookieName } from '../../shared/session-token.ts';
 import type { WorkerContext } from '../context.ts';
 import { deviceCookie, knownDevice } from '../device-cookie.ts';
@@ -80,6 +80,17 @@ export function portalRoutes(ctx: WorkerContext): Router {
       return sendError(res, 401, 'bad_setup_token', 'This setup link is invalid or was already used.');
     }
     startSession(req, res);
+  });
+
+  /**
+   * Open: whether this browser is signed in and whether an account exists, always 200, so the
+   * login page can ask without a 401 in the console and greet "Welcome back" only when it fits.
+   */
+  r.get('/api/portal/session', (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    // The worker's gate has already found the request's valid session, if it has one.
+    const reply: PortalSession = { signedIn: !!req.fluxy.token, hasAccount: ctx.settings.get('portalPassword') !== undefined };
+    res.json(reply);
   });
 
   r.post('/api/portal/logout', (req, res) => {
