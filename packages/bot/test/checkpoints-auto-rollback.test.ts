@@ -3,30 +3,23 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { type FakeAnthropic, lastToolResults, lastUserText, startFakeAnthropic } from './fakes/anthropic.ts';
+import { type AgentBot, startAgentBot } from './helpers/agent-bot.ts';
 import { ChatClient } from './helpers/chat-client.ts';
-import { type Instance, runCli, startInstance, waitFor } from './helpers/instance.ts';
+import { type Instance, waitFor } from './helpers/instance.ts';
 
 describe('automatic rollback of a breaking turn', () => {
-  let fake: FakeAnthropic;
+  let agent: AgentBot;
   let bot: Instance;
   let token: string;
   let chat: ChatClient;
   const ws = () => `${bot.home}/workspace`;
 
   before(async () => {
-    fake = await startFakeAnthropic((req) => {
-      if (lastToolResults(req).length > 0) return [{ text: 'Done.' }];
-      const text = lastUserText(req);
-      const write = (file: string, content: string) => [{ text: 'On it.' }, { toolUse: { name: 'Write', input: { file_path: `${ws()}/${file}`, content } } }];
-      if (text.includes('widget')) return write('client/src/widget.tsx', 'export function Widget() {\n  return <div>{oops</div>;\n}\n');
-      if (text.includes('crash')) return write('backend/routes/crash.ts', "console.error('Error: the agent made the backend exit');\nprocess.exit(1);\n");
-      return [{ text: 'OK' }];
+    agent = await startAgentBot({
+      widget: { write: 'client/src/widget.tsx', content: 'export function Widget() {\n  return <div>{oops</div>;\n}\n' },
+      crash: { write: 'backend/routes/crash.ts', content: "console.error('Error: the agent made the backend exit');\nprocess.exit(1);\n" },
     });
-    bot = await startInstance({ env: { FLUXY_AGENT_MAX_RETRIES: '0' } });
-    const r = await runCli(['setup', '--provider', 'anthropic', '--api-key', 'sk-ant-test', '--base-url', fake.url], bot.env);
-    assert.equal(r.code, 0, r.stderr);
-    token = await bot.login();
+    ({ bot, token } = agent);
     const saved = await bot.fetch('/api/settings', { token, method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ autoRollback: true }) });
     assert.equal(saved.status, 200);
     assert.equal(((await saved.json()) as { autoRollback?: boolean }).autoRollback, true);
@@ -34,8 +27,7 @@ describe('automatic rollback of a breaking turn', () => {
   });
   after(async () => {
     chat?.close();
-    await bot?.stop();
-    await fake?.close();
+    await agent?.close();
   });
 
   test('a dashboard module that does not build is rolled back by itself, and the chat says so', async () => {

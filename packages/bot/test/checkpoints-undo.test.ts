@@ -5,28 +5,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { type FakeAnthropic, lastToolResults, lastUserText, startFakeAnthropic } from './fakes/anthropic.ts';
+import type { Checkpoint } from '@fluxy/protocol';
+import { type AgentBot, BROKEN_ROUTE, GOOD_ROUTE, startAgentBot } from './helpers/agent-bot.ts';
 import { ChatClient } from './helpers/chat-client.ts';
-import { type Instance, runCli, startInstance, waitFor } from './helpers/instance.ts';
+import { type Instance, waitFor } from './helpers/instance.ts';
 
-const GOOD_ROUTE = `import { Router } from 'express';
-const router = Router();
-router.get('/hello', (_req, res) => { res.json({ hello: 'world' }); });
-export default router;
-`;
-const BROKEN_ROUTE = `import { Router } from 'express';
-const router = Router(;
-export default router;
-`;
-
-interface ListedCheckpoint {
-  id: string;
-  kind: string;
-  conversationId: string | null;
-  messageId: string | null;
-  createdAt: string;
-  files: string[];
-}
 
 /** Every path and every blob in the stored history, however it is reached: where a leak would be. */
 function storedHistory(gitDir: string): { paths: string[]; contents: string } {
@@ -42,7 +25,7 @@ function storedHistory(gitDir: string): { paths: string[]; contents: string } {
 }
 
 describe('checkpoints and undo', () => {
-  let fake: FakeAnthropic;
+  let agent: AgentBot;
   let bot: Instance;
   let token: string;
   let a: ChatClient;
@@ -51,37 +34,27 @@ describe('checkpoints and undo', () => {
   const say = (content: string) => a.send({ type: 'user:message', content });
 
   before(async () => {
-    fake = await startFakeAnthropic((req) => {
-      if (lastToolResults(req).length > 0) return [{ text: 'Done.' }];
-      const text = lastUserText(req);
-      const write = (file: string, content: string) => [{ text: 'On it.' }, { toolUse: { name: 'Write', input: { file_path: `${ws()}/${file}`, content } } }];
-      if (text.includes('add hello')) return write('backend/routes/hello.ts', GOOD_ROUTE);
-      if (text.includes('break it')) return write('backend/routes/broken.ts', BROKEN_ROUTE);
-      if (text.includes('add a page')) return write('client/src/extra.ts', 'export const extra = 1;\n');
-      if (text.includes('play with git')) {
-        const command = 'git init -q && git add -A && git -c user.name=a -c user.email=a@b commit -qm mine && git reset -q --hard && rm -rf .git';
-        return [{ text: 'Cleaning up.' }, { toolUse: { name: 'Bash', input: { command, description: 'git games' } } }];
-      }
-      if (text.includes('think slowly')) return [{ text: 'hmm ' }, { delayMs: 4000 }, { text: 'done' }];
-      return [{ text: 'OK' }];
+    const command = 'git init -q && git add -A && git -c user.name=a -c user.email=a@b commit -qm mine && git reset -q --hard && rm -rf .git';
+    agent = await startAgentBot({
+      'add hello': { write: 'backend/routes/hello.ts', content: GOOD_ROUTE },
+      'break it': { write: 'backend/routes/broken.ts', content: BROKEN_ROUTE },
+      'add a page': { write: 'client/src/extra.ts', content: 'export const extra = 1;\n' },
+      'play with git': [{ text: 'Cleaning up.' }, { toolUse: { name: 'Bash', input: { command, description: 'git games' } } }],
+      'think slowly': [{ text: 'hmm ' }, { delayMs: 4000 }, { text: 'done' }],
     });
-    bot = await startInstance({ env: { FLUXY_AGENT_MAX_RETRIES: '0' } });
-    const r = await runCli(['setup', '--provider', 'anthropic', '--api-key', 'sk-ant-test', '--base-url', fake.url], bot.env);
-    assert.equal(r.code, 0, r.stderr);
-    token = await bot.login();
+    ({ bot, token } = agent);
     [a, b] = await Promise.all([ChatClient.connect(bot.port, token), ChatClient.connect(bot.port, await bot.login())]);
   });
   after(async () => {
     a?.close();
     b?.close();
-    await bot?.stop();
-    await fake?.close();
+    await agent?.close();
   });
 
-  const list = async (): Promise<ListedCheckpoint[]> => {
+  const list = async (): Promise<Checkpoint[]> => {
     const res = await bot.fetch('/api/checkpoints', { token });
     assert.equal(res.status, 200);
-    return (await res.json()) as ListedCheckpoint[];
+    return (await res.json()) as Checkpoint[];
   };
 
   test('a turn that changes files leaves a checkpoint after the baseline; a secret and the database rows never enter the history', async () => {
@@ -104,6 +77,8 @@ describe('checkpoints and undo', () => {
     assert.equal(listed[0]!.kind, 'turn');
     assert.equal(listed[0]!.conversationId, cp.conversationId);
     assert.equal(listed.at(-1)!.kind, 'baseline');
+    assert.equal(cp.previousCheckpointId, listed[1]!.id, 'Undo of this turn goes back to the checkpoint before it');
+    assert.equal(listed[0]!.parentId, listed[1]!.id);
     const history = storedHistory(`${bot.home}/checkpoints`);
     assert.ok(history.paths.includes('backend/routes/hello.ts') && history.contents.includes("router.get('/hello'"), 'the history holds the app');
     assert.ok(!history.contents.includes('sk_live_checkpoint_leak_canary'), 'the .env secret is not in the history');

@@ -1,22 +1,8 @@
-/**
- * What a checkpoint says about itself, kept in its commit message as trailers, so the history
- * alone (no database, nothing in the workspace) is enough to list and restore checkpoints.
- */
-export type CheckpointKind = 'baseline' | 'edits' | 'turn' | 'restore';
+// What a checkpoint says about itself, kept in its commit message as trailers, so the history
+// alone (no database, nothing in the workspace) is enough to list and restore checkpoints.
+import type { Checkpoint, CheckpointKind } from '@fluxy/protocol';
 
-/** One checkpoint as `GET /api/checkpoints` lists it. */
-export interface Checkpoint {
-  id: string;
-  /** `baseline` (before the first turn), `edits` (hand edits found before a turn or a restore), `turn`, `restore`. */
-  kind: CheckpointKind;
-  conversationId: string | null;
-  messageId: string | null;
-  createdAt: string;
-  /** The paths this checkpoint changed against the one before it (for the baseline: every file). */
-  files: string[];
-  /** For a restore: the checkpoint it went back to. */
-  restoredFrom?: string;
-}
+export type { Checkpoint, CheckpointKind } from '@fluxy/protocol';
 
 const KINDS: readonly CheckpointKind[] = ['baseline', 'edits', 'turn', 'restore'];
 const TITLES: Record<CheckpointKind, string> = {
@@ -49,7 +35,7 @@ export function parseLog(out: string): Checkpoint[] {
   const result: Checkpoint[] = [];
   for (const record of out.split('\x1e')) {
     if (!record) continue;
-    const [id, , date, body = '', rest = ''] = record.split('\x1f');
+    const [id, parents = '', date, body = '', rest = ''] = record.split('\x1f');
     if (!id) continue;
     const kind = trailer(body, 'Fluxy-Kind') as CheckpointKind | undefined;
     const restoredFrom = trailer(body, 'Fluxy-Restored-From');
@@ -63,6 +49,7 @@ export function parseLog(out: string): Checkpoint[] {
         .split('\0')
         .map((f) => f.replace(/^\n/, ''))
         .filter(Boolean),
+      parentId: parents.split(' ')[0] || null,
       ...(restoredFrom ? { restoredFrom } : {}),
     });
   }

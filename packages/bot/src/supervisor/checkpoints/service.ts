@@ -81,7 +81,14 @@ export function createCheckpointService(deps: CheckpointServiceDeps) {
       try {
         const made = await store.snapshot({ kind: 'turn', conversationId, messageId });
         if (!made) return [];
-        deps.broadcast({ type: 'app:checkpoint', conversationId, messageId, checkpointId: made.id, files: made.files });
+        deps.broadcast({
+          type: 'app:checkpoint',
+          conversationId,
+          messageId,
+          checkpointId: made.id,
+          files: made.files,
+          ...(made.parentId ? { previousCheckpointId: made.parentId } : {}),
+        });
         return made.files;
       } catch (err) {
         log.error('cannot checkpoint the workspace after a turn', { error: err });
