@@ -40,7 +40,7 @@ describe('checkpoints and undo', () => {
       'break it': { write: 'backend/routes/broken.ts', content: BROKEN_ROUTE },
       'add a page': { write: 'client/src/extra.ts', content: 'export const extra = 1;\n' },
       'play with git': [{ text: 'Cleaning up.' }, { toolUse: { name: 'Bash', input: { command, description: 'git games' } } }],
-      'think slowly': [{ text: 'hmm ' }, { delayMs: 4000 }, { text: 'done' }],
+      'think slowly': [{ text: 'hmm ' }, { delayMs: 6000 }, { text: 'done' }],
     });
     ({ bot, token } = agent);
     [a, b] = await Promise.all([ChatClient.connect(bot.port, token), ChatClient.connect(bot.port, await bot.login())]);

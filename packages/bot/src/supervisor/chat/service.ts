@@ -66,7 +66,7 @@ export function createChatService(
     ),
   );
   // The queue is made below; the closure reads it when a restore asks.
-  let runningTurns = () => 0;
+  let queued: { running(): number; settle(ms: number): Promise<void> } = { running: () => 0, settle: async () => undefined };
   const checkpoints =
     deps.checkpoints &&
     createCheckpointService({
@@ -74,7 +74,8 @@ export function createChatService(
       backend: deps.backend,
       watcher: deps.watcher,
       broadcast,
-      runningTurns: () => runningTurns(),
+      runningTurns: () => queued.running(),
+      settleTurns: (ms) => queued.settle(ms),
       autoRollback: async () => (await settings.get()).autoRollback === true,
       worker,
       log: log.child('checkpoints'),
@@ -106,7 +107,7 @@ export function createChatService(
       broadcast({ type: 'bot:error', conversationId: job.conversationId, code: 'internal_error', message: 'The turn failed inside Fluxy; your message is saved.' });
     },
   });
-  runningTurns = queue.running;
+  queued = queue;
   const stopClear = { worker, queue, broadcast };
 
   const unknownConversation = (client: ChatClient, conversationId: string): undefined => {

@@ -44,17 +44,22 @@ async function crashReason(logFile: string): Promise<string> {
   const lines = text.split('\n');
   const at = lines.findLastIndex((l) => /error|exception|cannot|failed/i.test(l) && !l.startsWith('    at '));
   const from = at === -1 ? Math.max(0, lines.length - MAX_ERROR_LINES) : Math.max(0, at - 3);
-  // Node prints the file and line above the error; the template's own status lines are noise.
-  const relevant = lines.slice(from).filter((l) => !l.startsWith('[backend] '));
+  // Node prints the file and line above the error; the template's routine status lines are noise.
+  const relevant = lines.slice(from).filter((l) => !/^\[backend\] (listening|SIGTERM|SIGINT)/.test(l));
   return firstLines(relevant.join('\n')) || 'The backend exited.';
 }
 
 type BackendChild = Pick<ManagedChild, 'state' | 'on' | 'off'> & { spec: Pick<ManagedChild['spec'], 'port' | 'logFile'> };
 
-/** Resolves 'running', or 'crashed' when it exits or gives up first, or 'timeout'. */
+/**
+ * Resolves 'running', or 'crashed' when it gives up or crashes twice, or 'timeout'. One crash is
+ * forgiven (ManagedChild restarts it a second later): a port still held by the process just
+ * stopped is bad luck, while the agent's broken code crashes again.
+ */
 function runningOrCrashed(child: BackendChild, timeoutMs: number): Promise<'running' | 'crashed' | 'timeout'> {
   if (child.state === 'running') return Promise.resolve('running');
-  if (child.state === 'failed' || child.state === 'restarting' || child.state === 'stopped') return Promise.resolve('crashed');
+  if (child.state === 'failed' || child.state === 'stopped') return Promise.resolve('crashed');
+  let crashes = child.state === 'restarting' ? 1 : 0;
   return new Promise((resolve) => {
     const done = (v: 'running' | 'crashed' | 'timeout') => {
       clearTimeout(timer);
@@ -63,7 +68,7 @@ function runningOrCrashed(child: BackendChild, timeoutMs: number): Promise<'runn
     };
     const onState = (s: string) => {
       if (s === 'running') done('running');
-      else if (s !== 'starting') done('crashed');
+      else if (s === 'failed' || s === 'stopped' || (s === 'restarting' && ++crashes >= 2)) done('crashed');
     };
     const timer = setTimeout(() => done('timeout'), timeoutMs);
     child.on('state', onState);

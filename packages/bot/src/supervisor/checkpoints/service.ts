@@ -10,6 +10,11 @@ import type { Checkpoint, CheckpointStore } from './store.ts';
 
 /** How long a restore waits for the backend it restarted. */
 const RESTORE_READY_MS = 20_000;
+/**
+ * A restore asked for while a turn ends (its answer shown, its checkpoint being made) waits this
+ * long for it rather than refusing: the user sees a finished answer and taps Undo at once.
+ */
+const TURN_END_GRACE_MS = 2_000;
 
 export interface CheckpointServiceDeps {
   store: CheckpointStore;
@@ -20,6 +25,8 @@ export interface CheckpointServiceDeps {
   broadcast(frame: ServerMessage): void;
   /** How many agent turns run now, in every conversation. */
   runningTurns(): number;
+  /** Resolves when the running turns have ended, or after `ms`. */
+  settleTurns(ms: number): Promise<void>;
   autoRollback(): Promise<boolean>;
   worker: Pick<WorkerClient, 'addMessage'>;
   log: Logger;
@@ -58,9 +65,11 @@ export function createCheckpointService(deps: CheckpointServiceDeps) {
   };
 
   /** `allowTurn`: the restore comes from the turn that broke the app (auto-rollback), which still counts as running. */
-  const restore = (id: string, allowTurn = false) => {
-    if (deps.runningTurns() > (allowTurn ? 1 : 0)) {
-      return Promise.reject(new FluxyError('agent_busy', 'The agent is working; stop it or wait until it has finished, then undo.', 409));
+  const restore = async (id: string, allowTurn = false) => {
+    const allowed = allowTurn ? 1 : 0;
+    if (deps.runningTurns() > allowed && !allowTurn) await deps.settleTurns(TURN_END_GRACE_MS);
+    if (deps.runningTurns() > allowed) {
+      throw new FluxyError('agent_busy', 'The agent is working; stop it or wait until it has finished, then undo.', 409);
     }
     const next = restoring.then(() => restoreNow(id));
     restoring = next.catch(() => undefined);

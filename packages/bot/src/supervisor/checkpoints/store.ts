@@ -123,10 +123,10 @@ export function createCheckpointStore(options: CheckpointStoreOptions) {
 
   /** A checkpoint of ours, or a 404: ids come from clients. */
   const resolve = async (id: string): Promise<Checkpoint> => {
-    const head = await headCommit();
-    if (!ID.test(id) || !head) throw new FluxyError('checkpoint_not_found', 'There is no such checkpoint.', 404);
+    const newest = await headCommit();
+    if (!ID.test(id) || !newest) throw new FluxyError('checkpoint_not_found', 'There is no such checkpoint.', 404);
     try {
-      await git(['merge-base', '--is-ancestor', id, head]);
+      await git(['merge-base', '--is-ancestor', id, newest]);
     } catch (err) {
       // git exits 1 for "not an ancestor" and 128 for an unknown object: both are "no such checkpoint".
       if (err instanceof FluxyError && err.code === 'checkpoint_git_failed') throw new FluxyError('checkpoint_not_found', 'There is no such checkpoint.', 404);
@@ -159,7 +159,6 @@ export function createCheckpointStore(options: CheckpointStoreOptions) {
     /** Newest first. */
     list: (limit = 200) =>
       serial(async () => ((await headCommit()) ? read(['--first-parent', `--max-count=${Math.max(1, Math.min(limit, 5_000))}`, REF]) : [])),
-    get: (id: string) => serial(() => resolve(id)),
     /** The changes a checkpoint made, as a unified diff (cut at 512 KB). */
     diff: (id: string) =>
       serial(async () => {
@@ -177,8 +176,8 @@ export function createCheckpointStore(options: CheckpointStoreOptions) {
       serial(async () => {
         const target = await resolve(id);
         const before = await snapshotNow({ kind: 'edits' });
-        // The index is the workspace now; a reset to the target's tree moves both, touching only what differs.
-        // The index now holds the workspace, and the newest checkpoint (made just above, or equal to it) its tree.
+        // The index now holds the workspace, and the newest checkpoint (made just above, or equal to
+        // it) its tree; a reset to the target moves index and files together, touching only what differs.
         const current = (await readHead())!.tree;
         const files = (await git(['diff-tree', '-r', '-z', '--name-only', '--no-renames', current, `${target.id}^{tree}`])).split('\0').filter(Boolean);
         await git(['read-tree', '--reset', '-u', target.id]);
@@ -188,12 +187,12 @@ export function createCheckpointStore(options: CheckpointStoreOptions) {
     /** What `user:undo` without an id goes back to: the state before the newest turn still in effect. */
     undoTarget: () =>
       serial(async () => {
-        const all = (await headCommit()) ? await read(['--first-parent', REF]) : [];
+        const all = (await headCommit()) ? await read(['--first-parent', '--max-count=5000', REF]) : [];
         const byId = new Map(all.map((c, i) => [c.id, i]));
         let i = 0;
         while (i < all.length) {
           const c = all[i]!;
-          if (c.kind === 'turn') return all[i + 1]?.id;
+          if (c.kind === 'turn') return c.parentId ?? undefined;
           // A restore put an older state in effect: what came after that state is not in effect.
           if (c.kind === 'restore' && c.restoredFrom && byId.has(c.restoredFrom)) i = Math.max(i + 1, byId.get(c.restoredFrom)!);
           else i++;
