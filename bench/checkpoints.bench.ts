@@ -4,7 +4,7 @@
 // system git, on real files in a temporary directory.
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../packages/bot/src/shared/logger.ts';
 import { REPO_DIR } from '../packages/bot/src/shared/paths.ts';
@@ -81,6 +81,7 @@ async function thousandCheckpoints() {
 }
 
 export default async function bench(): Promise<BenchSection> {
+  const load = loadavg()[0]!.toFixed(1);
   const template = await measure('template', 30);
   const big = await measure('5000', 10);
   const many = await thousandCheckpoints();
@@ -89,7 +90,7 @@ export default async function bench(): Promise<BenchSection> {
   return {
     title: 'Checkpoints: time per turn, restore, disk',
     body: `
-Store-level (\`supervisor/checkpoints/store.ts\`, system git ${execFileSync('git', ['--version'], { encoding: 'utf8' }).trim().replace('git version ', '')}); medians, in ms. A turn pays for two snapshots: the hand edits before it (nothing changed: the common case) and the turn's own checkpoint after it (one file edited). The restore goes back one checkpoint (one file differs) and includes the checkpoint of the state before it; the backend restart that follows a restore is not included.
+Store-level (\`supervisor/checkpoints/store.ts\`, system git ${execFileSync('git', ['--version'], { encoding: 'utf8' }).trim().replace('git version ', '')}); medians, in ms. A turn pays for two snapshots: the hand edits before it (nothing changed: the common case) and the turn's own checkpoint after it (one file edited). The restore goes back one checkpoint (one file differs) and includes the checkpoint of the state before it; the backend restart that follows a restore is not included. Load average when it started: ${load} (other work shares the 2 cores; figures are wall-clock).
 
 | workspace | baseline | before a turn | after a turn | **added to a turn** | restore |
 |---|---|---|---|---|---|

@@ -92,6 +92,16 @@ describe('checkpoint store', () => {
     assert.equal(readFileSync(join(ws, 'backend/routes/b.ts'), 'utf8'), 'broken(');
   });
 
+  test("files are kept byte for byte, whatever the workspace's .gitattributes say", async () => {
+    write('.gitattributes', '* text eol=crlf\n');
+    write('client/lf.ts', 'a\nb\n');
+    const made = await store.snapshot({ kind: 'turn', conversationId: 'c1', messageId: 'm3' });
+    write('client/lf.ts', 'changed\n');
+    await store.snapshot({ kind: 'edits' });
+    await store.restore(made!.id);
+    assert.equal(readFileSync(join(ws, 'client/lf.ts'), 'utf8'), 'a\nb\n');
+  });
+
   test('ids that are not ours are a 404', async () => {
     for (const id of ['nope', '0'.repeat(40), '../../etc']) {
       await assert.rejects(store.restore(id), (err: { code?: string; status?: number }) => err.code === 'checkpoint_not_found' && err.status === 404);

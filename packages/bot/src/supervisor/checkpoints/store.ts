@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FluxyError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/logger.ts';
@@ -57,9 +57,12 @@ export function createCheckpointStore(options: CheckpointStoreOptions) {
     (ready ??= (async () => {
       if (!existsSync(join(gitDir, 'HEAD'))) {
         await git.init();
-        // Only our own commands touch it; the agent's `git gc` elsewhere never sees it.
         writeFileSync(join(gitDir, 'description'), 'Fluxy checkpoints of the workspace; see ARCHITECTURE.md.\n');
       }
+      // info/attributes outranks every .gitattributes in the workspace (the agent's to edit): files
+      // are stored and restored byte for byte, never through line-ending conversion or a filter.
+      mkdirSync(join(gitDir, 'info'), { recursive: true });
+      writeFileSync(join(gitDir, 'info', 'attributes'), '* -text -eol -filter -ident -working-tree-encoding\n');
     })().catch((err) => {
       ready = null;
       throw err;
