@@ -102,6 +102,18 @@ describe('checkpoint store', () => {
     assert.equal(readFileSync(join(ws, 'client/lf.ts'), 'utf8'), 'a\nb\n');
   });
 
+  test('without git, every operation says so (503) instead of failing obscurely', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = join(home, 'no-such-bin');
+    let without: CheckpointStore;
+    try {
+      without = createCheckpointStore({ gitDir: join(home, 'other'), workspace: ws, log: createLogger('test', { level: 'error' }) });
+    } finally {
+      process.env.PATH = path;
+    }
+    await assert.rejects(without.list(), (err: { code?: string; status?: number; message?: string }) => err.code === 'checkpoint_git_missing' && err.status === 503 && /install git/.test(err.message ?? ''));
+  });
+
   test('ids that are not ours are a 404', async () => {
     for (const id of ['nope', '0'.repeat(40), '../../etc']) {
       await assert.rejects(store.restore(id), (err: { code?: string; status?: number }) => err.code === 'checkpoint_not_found' && err.status === 404);

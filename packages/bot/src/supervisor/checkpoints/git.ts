@@ -74,7 +74,7 @@ export function createGit({ gitDir, workTree }: GitOptions): GitRun {
         if (err.length < 4096) err += d.toString();
       });
       proc.on('error', (e) =>
-        reject(new FluxyError('checkpoint_git_missing', `cannot run git (${(e as NodeJS.ErrnoException).code ?? e.message}); install git to keep checkpoints`)),
+        reject(new FluxyError('checkpoint_git_missing', `Cannot run git (${(e as NodeJS.ErrnoException).code ?? e.message}): install git to keep checkpoints.`, 503)),
       );
       proc.on('close', (code) => {
         if (code === 0) resolve(Buffer.concat(out));

@@ -36,7 +36,8 @@ export function createCheckpointRoutes(service: CheckpointService, log: Logger) 
       const done = await service.restore(route.id!);
       return send(res, 200, JSON.stringify({ ok: true, ...done }));
     } catch (err) {
-      if (err instanceof FluxyError && err.status < 500) return send(res, err.status, errorBody(err.code, err.message));
+      // Ours to tell (no such checkpoint, the agent is busy, git is not installed); anything else is logged.
+      if (err instanceof FluxyError && (err.status < 500 || err.code === 'checkpoint_git_missing')) return send(res, err.status, errorBody(err.code, err.message));
       log.error('checkpoint request failed', { url: req.url, error: err });
       return send(res, 500, errorBody('restore_failed', 'The checkpoint operation failed; see the supervisor log.'));
     }
