@@ -21,8 +21,9 @@ const alive = (pid: number) => {
 test('processes marked with our CLAUDE_CONFIG_DIR are reaped, even re-parented; others are left alone', async (t) => {
   const ours = mkdtempSync(join(tmpdir(), 'fluxy-claude-'));
   const theirs = mkdtempSync(join(tmpdir(), 'fluxy-claude-other-'));
-  // setsid + detached: a session of its own, as Claude Code's background tasks have.
-  const leftover = spawn('setsid', ['sleep', '300'], { env: { PATH: process.env.PATH, CLAUDE_CONFIG_DIR: ours }, detached: true, stdio: 'ignore' });
+  // setsid: a session of its own, as Claude Code's background tasks have. Not `detached`: a group
+  // leader makes setsid fork, and its short-lived parent could be found and then be gone at the kill.
+  const leftover = spawn('setsid', ['sleep', '300'], { env: { PATH: process.env.PATH, CLAUDE_CONFIG_DIR: ours }, stdio: 'ignore' });
   const bystander = spawn('sleep', ['300'], { env: { PATH: process.env.PATH, CLAUDE_CONFIG_DIR: theirs }, detached: true, stdio: 'ignore' });
   t.after(() => {
     for (const p of [leftover, bystander]) if (p.pid && alive(p.pid)) process.kill(p.pid, 'SIGKILL');

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { type Instance, startInstance } from './helpers/instance.ts';
 import { rawRequest, statusOf } from './helpers/raw-http.ts';
 
-type ServerFrame = { type: string; code?: string; message?: string };
+type ServerFrame = { type: string; code?: string; message?: string; clientMessageId?: string };
 
 function openSocket(url: string, headers: Record<string, string>): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -129,6 +129,11 @@ describe('bad input', () => {
         assert.equal(r.type, 'bot:error', frame);
         assert.equal(r.code, 'bad_message', frame);
       }
+      // A message refused for good names its client id, so the chat app stops offering it.
+      const refused = nextFrame(ws);
+      ws.send(JSON.stringify({ type: 'user:message', content: '   ', clientMessageId: 'empty-1' }));
+      const e = await refused;
+      assert.deepEqual([e.type, e.code, e.clientMessageId], ['bot:error', 'bad_message', 'empty-1']);
       const big = nextFrame(ws);
       ws.send(Buffer.alloc(50 * 1024 * 1024, 0x61));
       const r = await big;

@@ -26,7 +26,7 @@ function portFree(port: number): Promise<boolean> {
 
 async function assertAllGone(pids: number[], base: number) {
   assert.deepEqual(groupsAlive(pids), [], 'no process of any child group is left');
-  for (const port of [base, base + 1, base + 2, base + 4]) assert.ok(await portFree(port), `port ${port} is free`);
+  for (const port of [base, base + 1, base + 2, base + 3, base + 4]) assert.ok(await portFree(port), `port ${port} is free`);
 }
 
 test('SIGTERM stops everything within 5 s', async (t) => {

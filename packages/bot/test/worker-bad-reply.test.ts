@@ -58,6 +58,7 @@ describe('a worker reply that does not match its schema', () => {
         proxy: createChildProxy(log, 'backend-secret'),
         serveStatic: (_req: IncomingMessage, res: ServerResponse) => res.end(),
         publicPaths: () => [],
+        visitorKey: () => undefined,
         health: () => ({ ok: false }),
         statusKeyMatches: () => false,
         onSettingsWrite: () => undefined,

@@ -118,7 +118,8 @@ export function createChatSocket(options: ChatSocketOptions): ChatSocket {
       return;
     }
     const frame = parsed.data;
-    if (frame.type === 'chat:received') {
+    // Stored, or refused for good: either way it is not sent again.
+    if (frame.type === 'chat:received' || (frame.type === 'bot:error' && frame.clientMessageId)) {
       outbox = outbox.filter((m) => !(m.type === 'user:message' && m.clientMessageId === frame.clientMessageId));
     }
     options.onFrame(frame);

@@ -49,6 +49,10 @@ async function startServer(port = 0): Promise<FakeServer> {
             seen.add(id);
             state.stored.push(frame.content);
           }
+          if (frame.content === 'refuse me') {
+            ws.send(JSON.stringify({ type: 'bot:error', code: 'bad_message', message: 'The message is empty.', clientMessageId: id }));
+            return;
+          }
           if (state.dropBeforeAck) {
             state.dropBeforeAck = false;
             ws.terminate();
@@ -154,6 +158,24 @@ describe('chat socket client', () => {
     assert.equal(copies.length, 2, 'sent twice');
     assert.equal(new Set(copies.map((f) => f.type === 'user:message' && f.clientMessageId)).size, 1, 'with one client message id');
     assert.deepEqual(server.stored, ['only once']);
+  });
+
+  test('a message the server refused for good is not sent again after a reconnect', async () => {
+    const server = await startServer();
+    const c = client(server);
+    cleanup.push(() => c.socket.close(), () => server.stop());
+    await until('open', () => c.socket.state() === 'open');
+    c.socket.send({ type: 'user:message', content: 'refuse me' });
+    await until('refused', () => c.frames.some((f) => f.type === 'bot:error'));
+    await server.stop();
+    await server.restart();
+    await until('reconnected', () => c.reconnects() === 1 && c.socket.state() === 'open');
+    c.socket.send({ type: 'user:message', content: 'after' });
+    await until('the next message stored', () => server.stored.includes('after'));
+    assert.deepEqual(
+      server.received.filter((f) => f.type === 'user:message').map((f) => f.type === 'user:message' && f.content),
+      ['refuse me', 'after'],
+    );
   });
 
   test('pings on its interval; frames outside the protocol are reported, not thrown', async () => {

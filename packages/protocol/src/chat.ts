@@ -97,6 +97,12 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     conversationId: z.string().optional(),
     code: ChatErrorCodeSchema,
     message: z.string(),
+    /**
+     * Set when the server refused that `user:message` for good (empty, unknown conversation, a bad
+     * attachment): the sender must not send it again. A refusal without it (the worker away,
+     * shutting down) leaves the message to be sent again after reconnecting.
+     */
+    clientMessageId: z.string().optional(),
   }),
   z.object({ type: z.literal('chat:conversation-created'), conversationId: z.string() }),
   z.object({ type: z.literal('chat:sync'), conversationId: z.string(), message: StoredMessageSchema }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConversationSchema, MessageAttachmentSchema, MessageRoleSchema, MessageSchema, MessageStatusSchema } from './messages.ts';
+import { RelayTierSchema } from './relay.ts';
 
 /**
  * The worker's HTTP API (`/api/*` on port N+1): each request body the worker validates and each
@@ -154,3 +155,42 @@ export const TranscribeReplySchema = z.object({ text: z.string() });
  * drops its settings cache and strips the header before the reply goes on.
  */
 export const SETTINGS_CHANGED_HEADER = 'x-fluxy-settings-changed';
+
+/** `GET /api/internal/portal` (secret only): no tunnel starts and nothing is registered before a password exists. */
+export const PortalStateSchema = z.object({ passwordSet: z.boolean() });
+export type PortalState = z.infer<typeof PortalStateSchema>;
+
+// --- the public handle (the wizard's Handle step) --------------------------------------------------
+// The worker calls the relay with the token kept in config.json; the browser never sees the token.
+// A refusal of the relay comes back with the relay's status and code (`handle_taken`,
+// `invalid_handle`, `handle_reserved`, `handle_cooling_off`, `entitlement_required`,
+// `rate_limited`); a relay that cannot be reached is `502 relay_unreachable`.
+
+/** `GET /api/handle`: what this bot holds. */
+export const HandleInfoSchema = z.object({
+  relayUrl: z.string(),
+  handle: z.string().nullable(),
+  tier: RelayTierSchema.nullable(),
+  /** `https://NAME.my.D` once registered. */
+  publicUrl: z.string().nullable(),
+});
+export type HandleInfo = z.infer<typeof HandleInfoSchema>;
+
+/** `GET /api/handle/check?name=&tier=` answers `HandleAvailabilitySchema` (relay.ts). */
+export const HandleCheckQuerySchema = z.object({ name: z.string().min(1).max(64), tier: RelayTierSchema.default('free') });
+export type HandleCheckQuery = z.infer<typeof HandleCheckQuerySchema>;
+
+/**
+ * `POST /api/handle/register`: claims the name (or renames the one this bot holds); answers
+ * `HandleInfoSchema`. Like `change`, it needs the portal password to exist first (409
+ * `password_required`): a wizard checks availability at its Handle step and registers once the
+ * password is set (or asks for the password first).
+ */
+export const HandleRegisterBodySchema = z.object({ username: z.string().min(1).max(64), tier: RelayTierSchema.default('free') });
+export type HandleRegisterBody = z.infer<typeof HandleRegisterBodySchema>;
+
+/** `POST /api/handle/change`: renames the handle this bot holds; answers `HandleInfoSchema`. */
+export const HandleChangeBodySchema = z.object({ username: z.string().min(1).max(64) });
+export type HandleChangeBody = z.infer<typeof HandleChangeBodySchema>;
+
+/** `POST /api/handle/release`: gives the name up; answers `HandleInfoSchema` (handle null). */

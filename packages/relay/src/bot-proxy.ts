@@ -3,6 +3,7 @@ import type { RelayTier } from '@fluxy/protocol';
 import { Agent as HttpAgent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { LookupFunction, Socket } from 'node:net';
+import { signVisitor, VISITOR_HEADER } from '@fluxy/http-forward/visitor';
 import { ProxyServer } from 'http-proxy-3';
 import { clientAddress } from './client-address.ts';
 import { confineCookieDomains } from './cookie-domain.ts';
@@ -84,18 +85,23 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
 
   /**
    * X-Forwarded-*; the client's own For/Proto are believed only from a trusted balancer, and Host
-   * is always the one the relay routed on (balancers do not all set it; a client must not).
+   * is always the one the relay routed on (balancers do not all set it; a client must not). The
+   * visitor's address also goes signed (`@fluxy/http-forward/visitor`): past Cloudflare's edge
+   * the bot sees the relay as the client, and X-Forwarded-For is anyone's to write there.
    */
-  function forwardHeaders(req: IncomingMessage): Record<string, string> {
+  function forwardHeaders(req: IncomingMessage, entry: CachedHandle): Record<string, string> {
     const h = req.headers;
     const peer = req.socket.remoteAddress ?? '';
     const given = (name: string) => (trustProxy && typeof h[name] === 'string' && h[name] ? (h[name] as string) : undefined);
     const xff = given('x-forwarded-for');
-    return {
-      'x-forwarded-for': xff ? `${xff}, ${peer}` : clientAddress(req, false),
+    const visitor = clientAddress(req, trustProxy);
+    const out: Record<string, string> = {
+      'x-forwarded-for': xff ? `${xff}, ${peer}` : visitor,
       'x-forwarded-proto': given('x-forwarded-proto') ?? ('encrypted' in req.socket ? 'https' : 'http'),
       'x-forwarded-host': h.host ?? '',
     };
+    if (entry.record) out[VISITOR_HEADER] = signVisitor(entry.record.tokenHash, visitor.replace(/^::ffff:/, ''));
+    return out;
   }
 
   /** A request the relay itself sent: a tunnel URL that leads back to the relay. */
@@ -138,7 +144,7 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
     res.once('close', release);
     const target = entry.target;
     const agent = target.protocol === 'https:' ? agents.https : agents.http;
-    forwardHttp(req, res, target, agent, forwardHeaders(req), (err) => onProxyError(err, req, res));
+    forwardHttp(req, res, target, agent, forwardHeaders(req, entry), (err) => onProxyError(err, req, res));
   }
 
   function wsWith(entry: CachedHandle, req: IncomingMessage, socket: Socket, head: Buffer, name: string, tier: RelayTier) {
@@ -151,8 +157,8 @@ export function createBotProxy(options: BotProxyOptions): BotProxy {
     const release = acquire(`${tier}:${name}`);
     if (!release) return rejectUpgrade(socket, 429, 'Too Many Requests');
     socket.once('close', release);
-    Object.assign(req.headers, forwardHeaders(req));
     for (const h of CLIENT_CLAIMS) delete req.headers[h];
+    Object.assign(req.headers, forwardHeaders(req, entry));
     req.headers.via = req.headers.via ? `${req.headers.via}, ${VIA}` : VIA;
     const target = entry.target;
     proxy.ws(req, socket, head, { target, agent: target.protocol === 'https:' ? wsAgents.https : wsAgents.http });

@@ -1,4 +1,5 @@
 import { forwardHttp as forward } from '@fluxy/http-forward';
+import { VISITOR_HEADER } from '@fluxy/http-forward/visitor';
 import type { Agent, IncomingMessage, ServerResponse } from 'node:http';
 import { confineCookieDomains } from './cookie-domain.ts';
 
@@ -8,9 +9,9 @@ export const VIA = '1.1 fluxy-relay';
 /**
  * Request headers the relay never passes on: the ones that claim a visitor's address in a form the
  * relay does not set itself (a bot behind the relay must be able to believe what arrives; the relay
- * sets X-Forwarded-For).
+ * sets X-Forwarded-For, and the signed visitor header that the bot checks).
  */
-export const CLIENT_CLAIMS = new Set(['forwarded', 'x-real-ip', 'cf-connecting-ip', 'true-client-ip', 'x-client-ip', 'fastly-client-ip']);
+export const CLIENT_CLAIMS = new Set(['forwarded', 'x-real-ip', 'cf-connecting-ip', 'true-client-ip', 'x-client-ip', 'fastly-client-ip', VISITOR_HEADER]);
 
 const editAnswer = (headers: Parameters<typeof confineCookieDomains>[0], req: IncomingMessage) => confineCookieDomains(headers, req.headers.host);
 

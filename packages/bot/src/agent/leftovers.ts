@@ -16,6 +16,11 @@ function environOf(pid: string): string | undefined {
 
 /** Pids of live processes whose environment has `CLAUDE_CONFIG_DIR=<claudeConfigDir>`. Linux only; elsewhere none. */
 export function findAgentLeftovers(claudeConfigDir: string): number[] {
+  return findProcessesByEnv(`CLAUDE_CONFIG_DIR=${claudeConfigDir}`);
+}
+
+/** Pids of live processes (not this one) whose environment holds the entry `NAME=value`. Linux only; elsewhere none. */
+export function findProcessesByEnv(marker: string): number[] {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
@@ -23,7 +28,6 @@ export function findAgentLeftovers(claudeConfigDir: string): number[] {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
-  const marker = `CLAUDE_CONFIG_DIR=${claudeConfigDir}`;
   const found: number[] = [];
   for (const pid of entries) {
     if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;

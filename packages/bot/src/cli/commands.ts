@@ -1,14 +1,16 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { HANDLE_PATTERN, OnboardSchema } from '@fluxy/protocol';
-import { loadConfig, updateConfig } from '../shared/config.ts';
-import { localUrl } from '../shared/local-url.ts';
+import { isOwnTunnelUrl, updateConfig } from '../shared/config.ts';
+import { claimHandle } from '../shared/handle-registration.ts';
 import type { FluxyPaths } from '../shared/paths.ts';
-import { STATUS_HEADER } from '../shared/session-token.ts';
+import { checkRelayUrl, RelayError } from '../shared/relay-client.ts';
 import { openDatabase } from '../storage/db.ts';
 import { applyOnboard } from '../storage/onboard.ts';
 import { createSettingsStore } from '../storage/settings.ts';
 import { removeSetupToken } from '../shared/setup-token.ts';
 import { isAlive, runningInstance } from './pid.ts';
+
+export { statusCommand } from './status.ts';
 
 export async function stopCommand(paths: FluxyPaths): Promise<number> {
   const running = runningInstance(paths.pidFile);
@@ -30,32 +32,6 @@ export async function stopCommand(paths: FluxyPaths): Promise<number> {
   return 0;
 }
 
-export async function statusCommand(paths: FluxyPaths): Promise<number> {
-  const running = runningInstance(paths.pidFile);
-  const config = loadConfig(paths.config);
-  if (!running) {
-    console.log(`Fluxy is not running (data: ${paths.home}).`);
-    return 3;
-  }
-  const url = localUrl(running.host, running.port);
-  console.log(`Fluxy is running (pid ${running.pid}).`);
-  console.log(`  local:  ${url}`);
-  console.log(`  public: ${config.relay.publicUrl ?? '(none: no relay handle yet)'}`);
-  try {
-    // The pid file's key buys the children's details, which /api/health shows no stranger.
-    const headers: Record<string, string> = running.statusKey ? { [STATUS_HEADER]: running.statusKey } : {};
-    const res = await fetch(`${url}/api/health`, { headers, signal: AbortSignal.timeout(5000) });
-    const health = (await res.json()) as { children?: Record<string, { state: string; restarts: number; pid: number | null }> };
-    for (const [name, c] of Object.entries(health.children ?? {})) {
-      console.log(`  ${name.padEnd(8)} ${c.state}${c.pid ? ` (pid ${c.pid})` : ''}${c.restarts ? `, ${c.restarts} restarts` : ''}`);
-    }
-    if (!res.ok) console.log('  the worker is not answering; the supervisor reported the states above');
-  } catch (err) {
-    console.log(`  health check failed: ${(err as Error).message}`);
-  }
-  return 0;
-}
-
 export interface SetupArgs {
   password?: string;
   username?: string;
@@ -66,11 +42,13 @@ export interface SetupArgs {
   whisperKey?: string;
   handle?: string;
   tier?: string;
+  relay?: string;
+  tunnel?: string;
 }
 
 /** Headless onboarding: the same writer as the wizard's, straight into memory.db (safe while the bot runs: WAL). */
 export async function setupCommand(paths: FluxyPaths, args: SetupArgs): Promise<number> {
-  const { handle, tier, ...rest } = args;
+  const { handle, tier, relay, tunnel, ...rest } = args;
   const parsed = OnboardSchema.safeParse(rest);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -83,6 +61,15 @@ export async function setupCommand(paths: FluxyPaths, args: SetupArgs): Promise<
   }
   if (handle && !HANDLE_PATTERN.test(handle)) {
     console.error('fluxy setup: --handle takes 3-32 lowercase letters, digits and inner hyphens');
+    return 2;
+  }
+  const relayUrl = relay === undefined ? undefined : checkRelayUrl(relay);
+  if (relay !== undefined && !relayUrl) {
+    console.error('fluxy setup: --relay takes the relay\'s http(s) URL');
+    return 2;
+  }
+  if (tunnel !== undefined && tunnel !== 'cloudflared' && tunnel !== 'off' && !isOwnTunnelUrl(tunnel)) {
+    console.error('fluxy setup: --tunnel takes cloudflared, off, or the https URL at which this bot is already reachable');
     return 2;
   }
   const { mkdirSync } = await import('node:fs');
@@ -98,13 +85,28 @@ export async function setupCommand(paths: FluxyPaths, args: SetupArgs): Promise<
   } finally {
     db.close();
   }
-  if (handle || tier) {
+  removeSetupToken(paths.setupToken);
+  if (relayUrl || tunnel) {
     updateConfig(paths.config, (c) => {
-      if (handle) c.relay.handle = handle;
-      c.relay.tier = (tier as 'free' | 'premium' | undefined) ?? c.relay.tier ?? 'free';
+      if (relayUrl && relayUrl !== c.relay.url) {
+        // A token of another relay means nothing at this one.
+        c.relay = { url: relayUrl };
+      }
+      if (tunnel) c.tunnel = tunnel;
     });
   }
-  removeSetupToken(paths.setupToken);
+  if (handle) {
+    // A password exists by now (checked above): registering is allowed.
+    try {
+      const info = await claimHandle(paths.config, handle, (tier as 'free' | 'premium' | undefined) ?? 'free');
+      console.log(`Your handle: ${info.publicUrl ?? info.handle}`);
+    } catch (err) {
+      if (!(err instanceof RelayError)) throw err;
+      const verb = err.code === 'relay_unreachable' ? 'could not register' : 'the relay refused';
+      console.error(`fluxy setup: ${verb} the handle ${handle}: ${err.message} (${err.code})`);
+      return 1;
+    }
+  }
   console.log(`Fluxy is set up (data: ${paths.home}).`);
   return 0;
 }

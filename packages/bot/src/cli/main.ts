@@ -11,12 +11,15 @@ Usage:
   fluxy start [--port N] [--host H] [--no-tunnel]   run in the foreground (Ctrl-C stops it)
   fluxy stop                                         stop the running instance
   fluxy status                                       is it running? URLs and each part's state
+  fluxy status --json                                the same, as one JSON object
   fluxy setup --password P [--username U] [--provider anthropic|openai|ollama] [--model M]
-              [--api-key K] [--base-url URL] [--whisper-key K] [--handle H --tier free|premium]
+              [--api-key K] [--base-url URL] [--whisper-key K] [--relay URL]
+              [--handle H --tier free|premium] [--tunnel cloudflared|off|URL]
   fluxy --help | --version
 
 Environment:
-  FLUXY_HOME   data directory (default ~/.fluxy)
+  FLUXY_HOME          data directory (default ~/.fluxy)
+  FLUXY_CLOUDFLARED   the cloudflared executable to run (default: the PATH, else $FLUXY_HOME/bin)
 `;
 
 function usage(message: string): never {
@@ -57,18 +60,18 @@ switch (command) {
     }
     const port = v.port === undefined ? undefined : Number(v.port);
     if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65530)) usage('--port takes a number from 1 to 65529');
-    // --no-tunnel is accepted (the contract's command line) and changes nothing until the tunnel exists.
-    await startCommand(resolveBotOptions({ port, host: v.host as string | undefined }));
+    await startCommand(resolveBotOptions({ port, host: v.host as string | undefined, noTunnel: v['no-tunnel'] === true }));
     break;
   }
   case 'stop':
     parse({});
     process.exit(await stopCommand(paths));
     break;
-  case 'status':
-    parse({});
-    process.exit(await statusCommand(paths));
+  case 'status': {
+    const v = parse({ json: { type: 'boolean' } });
+    process.exit(await statusCommand(paths, { json: v.json === true }));
     break;
+  }
   case 'setup': {
     const v = parse({
       password: { type: 'string' },
@@ -80,6 +83,8 @@ switch (command) {
       'whisper-key': { type: 'string' },
       handle: { type: 'string' },
       tier: { type: 'string' },
+      relay: { type: 'string' },
+      tunnel: { type: 'string' },
     });
     const s = (k: keyof typeof v) => v[k] as string | undefined;
     process.exit(
@@ -93,6 +98,8 @@ switch (command) {
         whisperKey: s('whisper-key'),
         handle: s('handle'),
         tier: s('tier'),
+        relay: s('relay'),
+        tunnel: s('tunnel'),
       }),
     );
     break;

@@ -1,6 +1,7 @@
 import type { AgentProviderOptions } from '../agent/index.ts';
 import { type LogLevel, resolveLogLevel } from '../shared/logger.ts';
 import { type FluxyPaths, resolvePaths } from '../shared/paths.ts';
+import { type CloudflaredSource, DEFAULT_CLOUDFLARED_RELEASES } from '../supervisor/tunnel/cloudflared-binary.ts';
 
 /** Everything the bot's processes take from the outside world, resolved once in the CLI. */
 export interface BotOptions {
@@ -18,12 +19,27 @@ export interface BotOptions {
   providerOptions: AgentProviderOptions;
   /** `FLUXY_HEADERS_TIMEOUT_MS`: how long a client may take to send its headers; shortened by tests that hold idle connections past it. */
   headersTimeoutMs?: number;
+  /** `--no-tunnel`: the tunnel is off for this run. */
+  noTunnel: boolean;
+  /** `FLUXY_CLOUDFLARED` (a path), `FLUXY_CLOUDFLARED_RELEASES` (the download's release base), and the PATH to search. */
+  cloudflared: CloudflaredSource;
+  /** `FLUXY_TUNNEL_WATCHDOG_MS`: the tunnel watchdog's period (default 30 s); tests shorten it. */
+  tunnelWatchdogMs?: number;
 }
 
-export function resolveBotOptions(flags: { port?: number; host?: string } = {}, env: NodeJS.ProcessEnv = process.env): BotOptions {
+const count = (value: string | undefined) => (value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined);
+
+export function resolveBotOptions(flags: { port?: number; host?: string; noTunnel?: boolean } = {}, env: NodeJS.ProcessEnv = process.env): BotOptions {
   const retries = env.FLUXY_AGENT_MAX_RETRIES;
   const headersTimeout = env.FLUXY_HEADERS_TIMEOUT_MS;
   return {
+    noTunnel: flags.noTunnel ?? false,
+    cloudflared: {
+      path: env.FLUXY_CLOUDFLARED || undefined,
+      releases: env.FLUXY_CLOUDFLARED_RELEASES || DEFAULT_CLOUDFLARED_RELEASES,
+      searchPath: env.PATH ?? '',
+    },
+    tunnelWatchdogMs: count(env.FLUXY_TUNNEL_WATCHDOG_MS),
     paths: resolvePaths(env),
     port: flags.port,
     host: flags.host,

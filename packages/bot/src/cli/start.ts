@@ -1,3 +1,4 @@
+import { renderUnicodeCompact } from 'uqr';
 import { createLogger } from '../shared/logger.ts';
 import { startSupervisor } from '../supervisor/index.ts';
 import type { BotOptions } from './options.ts';
@@ -24,6 +25,14 @@ export async function startCommand(opts: BotOptions): Promise<void> {
       providerOptions: opts.providerOptions,
       traceTokens: opts.traceTokens,
       headersTimeoutMs: opts.headersTimeoutMs,
+      noTunnel: opts.noTunnel,
+      cloudflared: opts.cloudflared,
+      tunnelWatchdogMs: opts.tunnelWatchdogMs,
+      onPublicUrl: (url) => {
+        // For the phone: point its camera at the terminal.
+        const qr = renderUnicodeCompact(url, { ecc: 'L', border: 1 });
+        console.log(`\n  Public address: ${url}\n\n${qr.replace(/^/gm, '  ')}\n`);
+      },
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

@@ -3,17 +3,41 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { FluxyError, isErrno } from './errors.ts';
 
+/**
+ * A URL at which the bot is already reachable from outside (the user's own tunnel or reverse
+ * proxy, pointed at N+3): https, or http for a loopback address (tests).
+ */
+export function isOwnTunnelUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password) return false;
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
+/** `cloudflared` (a quick tunnel), `off`, or the user's own public URL. Older files held `{enabled}`. */
+export const TunnelSettingSchema = z.preprocess(
+  (v) => (v && typeof v === 'object' && 'enabled' in v ? ((v as { enabled: unknown }).enabled === false ? 'off' : 'cloudflared') : v),
+  z.union([z.literal('cloudflared'), z.literal('off'), z.string().refine(isOwnTunnelUrl, 'cloudflared, off, or an https URL')]).default('cloudflared'),
+);
+
 /** `$FLUXY_HOME/config.json`: what the supervisor needs before the worker runs. */
 export const ConfigSchema = z.object({
   port: z.number().int().min(1).max(65530).default(3000),
   host: z.string().default('127.0.0.1'),
-  tunnel: z.object({ enabled: z.boolean().default(true) }).prefault({}),
+  tunnel: TunnelSettingSchema,
   relay: z
     .object({
       url: z.string().optional(),
       handle: z.string().optional(),
       tier: z.enum(['free', 'premium']).optional(),
+      /** The relay token (mode 0600 file): never logged, never in a URL. */
       token: z.string().optional(),
+      /** The handle's public address as the relay said it (`https://NAME.my.D`). */
       publicUrl: z.string().optional(),
     })
     .prefault({}),

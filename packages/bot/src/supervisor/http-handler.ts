@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { VISITOR_HEADER, verifyVisitor } from '@fluxy/http-forward/visitor';
 import { errorBody, FluxyError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import {
@@ -44,6 +45,8 @@ export interface HandlerDeps {
   /** The worker said a request changed the provider settings (see settings-changed.ts). */
   onSettingsWrite(): void;
   internalSecret: string;
+  /** The key of the relay's signed visitor header (SHA-256 of the relay token), when this bot has a handle. */
+  visitorKey(): string | undefined;
   log: Logger;
   /** `/api/checkpoints…`, for a signed-in request that passed the origin check (see checkpoints/http.ts). */
   checkpoints?(req: IncomingMessage, res: ServerResponse, route: Extract<Route, { kind: 'checkpoints' }>): Promise<void>;
@@ -74,12 +77,20 @@ function rejectUpgrade(socket: Duplex, status: number, reason: string, code: str
   );
 }
 
-function clientAddress(req: IncomingMessage, trustForwarded: boolean): string {
+/**
+ * The visitor's address. Only on the tunnel ingress (N+3) is a header believed: first the relay's
+ * signed visitor header (past Cloudflare the relay is the client of every visitor), then
+ * Cf-Connecting-IP (set by Cloudflare's edge), then the last X-Forwarded-For entry (the one the
+ * proxy next to us wrote, for the user's own reverse proxy). Everywhere else: the socket.
+ */
+function clientAddress(req: IncomingMessage, trustForwarded: boolean, visitorKey: string | undefined): string {
   if (trustForwarded) {
+    const signed = visitorKey ? verifyVisitor(visitorKey, req.headers[VISITOR_HEADER]) : undefined;
+    if (signed) return signed;
     const cf = req.headers['cf-connecting-ip'];
     if (typeof cf === 'string' && cf) return cf.trim();
     const xff = req.headers['x-forwarded-for'];
-    if (typeof xff === 'string' && xff) return xff.split(',')[0]!.trim();
+    if (typeof xff === 'string' && xff.trim()) return xff.slice(xff.lastIndexOf(',') + 1).trim();
   }
   return req.socket.remoteAddress ?? 'unknown';
 }
@@ -106,9 +117,10 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
   };
 
   const prepare = (req: IncomingMessage, part: Part, authorizedByBearer = false) => {
-    const ip = clientAddress(req, listener.trustForwarded);
+    const ip = clientAddress(req, listener.trustForwarded, listener.trustForwarded ? deps.visitorKey() : undefined);
     const proto = listener.trustForwarded && req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
     for (const h of INTERNAL_HEADERS) delete req.headers[h];
+    delete req.headers[VISITOR_HEADER];
     if (part !== 'worker') {
       // The owner's session is Fluxy's, not the app's: code the agent wrote must never see (or log) it.
       if (authorizedByBearer) delete req.headers.authorization;
@@ -125,7 +137,11 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
     } else {
       req.headers['x-forwarded-for'] = ip;
       req.headers['x-forwarded-proto'] = proto;
-      if (req.headers.host) req.headers['x-forwarded-host'] = req.headers.host;
+      // On the tunnel ingress the visitor's host is the forwarded one (the tunnel rewrites Host).
+      const forwardedHost = listener.trustForwarded ? req.headers['x-forwarded-host'] : undefined;
+      const host = typeof forwardedHost === 'string' && forwardedHost ? forwardedHost : req.headers.host;
+      if (host) req.headers['x-forwarded-host'] = host;
+      else delete req.headers['x-forwarded-host'];
     }
   };
 

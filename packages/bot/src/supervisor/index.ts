@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { edgeServerOptions, guardEdge } from '@fluxy/http-forward/server-guard';
+import { visitorKey } from '@fluxy/http-forward/visitor';
 import { type AgentProviderOptions, reapAgentLeftovers } from '../agent/index.ts';
 import { type FluxyConfig, loadConfig, saveConfig } from '../shared/config.ts';
 import { localUrl } from '../shared/local-url.ts';
@@ -23,7 +22,10 @@ import { createCheckpointRoutes } from './checkpoints/http.ts';
 import { createCheckpointStore } from './checkpoints/store.ts';
 import { createChildren } from './children.ts';
 import { createRequestHandler } from './http-handler.ts';
+import { createListener, listen } from './listener.ts';
 import { createChildProxy } from './proxy.ts';
+import { createPublicAccess } from './public-access.ts';
+import type { CloudflaredSource } from './tunnel/cloudflared-binary.ts';
 import { createWorkerClient } from './worker-client.ts';
 import { ensureWorkspace } from './workspace.ts';
 
@@ -39,6 +41,14 @@ export interface SupervisorOptions {
   maxConnectionsPerAddress?: number;
   /** Benchmarks only: each bot:token carries when the provider handed it over. */
   traceTokens?: boolean;
+  /** `--no-tunnel`: no tunnel for this run, whatever config.json says. */
+  noTunnel?: boolean;
+  /** Where cloudflared comes from (FLUXY_CLOUDFLARED, the PATH, a download). */
+  cloudflared: CloudflaredSource;
+  /** The tunnel watchdog's period (30 s; tests shorten it). */
+  tunnelWatchdogMs?: number;
+  /** The public address, once known (the CLI prints it with a QR code). */
+  onPublicUrl?(url: string): void;
 }
 
 /** How long the start waits for the worker before saying where its log is. */
@@ -132,6 +142,20 @@ export async function startSupervisor(options: SupervisorOptions) {
   });
   chat.setHandler(chatService);
 
+  // The tunnel ingress: N+3 (the contract's port layout).
+  const ingressPort = port + 3;
+  const publicAccess = createPublicAccess({
+    paths,
+    readConfig,
+    ingressPort,
+    noTunnel: options.noTunnel ?? false,
+    cloudflared: options.cloudflared,
+    watchdogMs: options.tunnelWatchdogMs,
+    passwordSet: async () => children.worker.state === 'running' && (await worker.portalState()).passwordSet,
+    onPublicUrl: options.onPublicUrl,
+    log: log.child('public'),
+  });
+
   const childStates = () => Object.fromEntries(children.all.map((c) => [c.spec.name, c.snapshot()]));
   const reportChildren = () => {
     if (children.worker.state !== 'running') return;
@@ -151,47 +175,32 @@ export async function startSupervisor(options: SupervisorOptions) {
     health: (detailed: boolean) => ({
       ok: children.worker.state === 'running',
       version: VERSION,
-      ...(detailed ? { children: childStates() } : {}),
+      ...(detailed ? { children: childStates(), publicAccess: publicAccess.status() } : {}),
     }),
     statusKeyMatches: (given: string | string[] | undefined) => secretMatches(given, statusKey),
     onSettingsWrite: () => chatService.invalidateSettings(),
     checkpoints: chatService.checkpoints && createCheckpointRoutes(chatService.checkpoints, log.child('checkpoints')),
     internalSecret,
+    // The relay signs the visitor's address with the SHA-256 of our token (see @fluxy/http-forward/visitor).
+    visitorKey: () => {
+      const token = readConfig().relay.token;
+      return token ? visitorKey(token) : undefined;
+    },
     log,
   };
-  const handler = createRequestHandler(handlerDeps, { trustForwarded: false });
-
-  // No request timeout: uploads and streams to the workspace backend may be long. Headers must come
-  // quickly; a client holds at most so many connections (guardEdge also answers malformed HTTP).
-  const server: Server = createServer({ ...edgeServerOptions(options.headersTimeoutMs), keepAliveTimeout: 65_000 });
-  guardEdge(server, { maxConnectionsPerAddress: options.maxConnectionsPerAddress });
   const sockets = new Set<Socket>();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.once('close', () => sockets.delete(s));
-  });
-  server.on('request', (req, res) => {
-    handler.onRequest(req, res).catch((err) => {
-      log.error('request failed', { url: req.url, error: err });
-      if (!res.headersSent) {
-        res.writeHead(500, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'internal_error', message: 'The supervisor failed on this request.' } }));
-      } else res.destroy();
-    });
-  });
-  server.on('upgrade', (req, socket, head) => {
-    handler.onUpgrade(req, socket, head).catch((err) => {
-      log.error('upgrade failed', { url: req.url, error: err });
-      socket.destroy();
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const edge = { log, sockets, headersTimeoutMs: options.headersTimeoutMs, maxConnectionsPerAddress: options.maxConnectionsPerAddress };
+  const server = createListener({ ...edge, handler: createRequestHandler(handlerDeps, { trustForwarded: false }) });
+  // N+3 serves exactly what N serves; only here are the forwarded visitor headers believed. Always
+  // on loopback: a tunnel process (or the user's own proxy) on this machine delivers to it.
+  const ingress = createListener({ ...edge, handler: createRequestHandler(handlerDeps, { trustForwarded: true }) });
+  await listen(server, port, host);
+  try {
+    await listen(ingress, ingressPort, '127.0.0.1');
+  } catch (err) {
+    server.close();
+    throw err;
+  }
   writeFileSync(paths.pidFile, JSON.stringify({ pid: process.pid, port, host, startedAt: new Date().toISOString(), statusKey } satisfies PidFile), {
     mode: 0o600,
   });
@@ -205,11 +214,15 @@ export async function startSupervisor(options: SupervisorOptions) {
   if (!workerUp) log.error(`the worker did not start; see ${join(paths.logs, 'worker.log')}`);
   reportChildren();
   const setupToken = readSetupToken(paths.setupToken);
+  publicAccess.start();
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       server.close();
+      ingress.close();
+      // Offline at the relay at once (its 503 page), and no cloudflared left behind; meanwhile the rest stops.
+      const publicClosed = publicAccess.close();
       // Turns next, while the worker can still store their interrupted answers.
       await chatService.close();
       reapAgentLeftovers(paths.claudeConfig);
@@ -217,7 +230,7 @@ export async function startSupervisor(options: SupervisorOptions) {
       chat.close();
       for (const s of sockets) s.destroy();
       proxy.close();
-      await Promise.allSettled(children.all.map((c) => c.dispose()));
+      await Promise.allSettled([publicClosed, ...children.all.map((c) => c.dispose())]);
       rmSync(paths.pidFile, { force: true });
     })();
     return closing;
@@ -230,10 +243,12 @@ export async function startSupervisor(options: SupervisorOptions) {
     setupUrl: setupToken ? `${url}/fluxy/setup#${setupToken}` : null,
     children,
     childStates,
+    publicAccess,
     close,
     /** For a shutdown that ran out of time: kill what is left and leave no pid file behind. */
     killNow(): void {
       for (const c of children.all) killProcessTree(c.pid, 'SIGKILL');
+      killProcessTree(publicAccess.tunnelPid, 'SIGKILL');
       rmSync(paths.pidFile, { force: true });
     },
   };

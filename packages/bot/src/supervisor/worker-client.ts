@@ -9,6 +9,7 @@ import {
   type NewConversation,
   type NewMessage,
   OkReplySchema,
+  PortalStateSchema,
   ProviderSettingsReplySchema,
   PublicSettingsSchema,
   type SettingsSaveBody,
@@ -71,6 +72,7 @@ export function createWorkerClient(baseUrl: string, secret: string, fetchImpl: t
   return {
     request,
     validateToken: (token: string) => request('POST', '/api/portal/validate-token', TokenCheckSchema, { token }),
+    portalState: () => request('GET', '/api/internal/portal', PortalStateSchema),
     reportChildren: (states: object) => request('POST', '/api/internal/children', OkReplySchema, states),
     providerSettings: () => request('GET', '/api/internal/provider-settings', ProviderSettingsReplySchema),
     /** As the signed-in client `token`: a password change keeps that session and ends the others. */

@@ -6,6 +6,7 @@ import { CLIENT_IP_HEADER, INTERNAL_HEADER, PROTO_HEADER, PROXY_HEADER, sessionC
 import { createWorkerContext, type WorkerOptions } from './context.ts';
 import { errorHandler, parseBody, sendError } from './http.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { handleRoutes } from './routes/handle.ts';
 import { portalRoutes } from './routes/portal.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { whisperRoutes } from './routes/whisper.ts';
@@ -48,10 +49,15 @@ export function createWorkerApp(options: WorkerOptions) {
     ctx.children = parseBody(ChildrenReportSchema, req.body);
     res.json({ ok: true });
   });
+  app.get('/api/internal/portal', (req, res) => {
+    if (!req.fluxy.internal) return sendError(res, 403, 'forbidden', 'Supervisor only.');
+    res.json({ passwordSet: Boolean(ctx.settings.get('portalPassword')) });
+  });
 
   app.use(portalRoutes(ctx));
   app.use(settingsRoutes(ctx));
   app.use(conversationRoutes(ctx));
+  app.use(handleRoutes(ctx));
 
   app.use((req, res) => sendError(res, 404, 'not_found', `No route ${req.method} ${req.path}.`));
   app.use(errorHandler(options.log));

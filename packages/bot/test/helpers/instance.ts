@@ -142,6 +142,8 @@ export interface InstanceOptions {
   port?: number;
   /** false: ready once the supervisor answers /api/health at all (the worker may be down on purpose). */
   expectWorker?: boolean;
+  /** Start without `--no-tunnel` (the tunnel tests; default false). */
+  tunnel?: boolean;
 }
 
 export async function startInstance(options: InstanceOptions = {}): Promise<Instance> {
@@ -154,7 +156,7 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
   }
   const port = options.port ?? (await freeBasePort());
   const spawnedAt = performance.now();
-  const proc = spawn(process.execPath, [FLUXY_BIN, 'start', '--port', String(port), '--no-tunnel'], {
+  const proc = spawn(process.execPath, [FLUXY_BIN, 'start', '--port', String(port), ...(options.tunnel ? [] : ['--no-tunnel'])], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -120,6 +120,13 @@ export function createChatStore() {
     set({ live: null, messages: [...state.messages, message] });
   };
 
+  const fail = (clientMessageId: string, reason: string) => {
+    const messages = state.messages.map((m) =>
+      m.clientMessageId === clientMessageId ? { ...m, status: undefined, error: { code: 'not_sent', message: reason } } : m,
+    );
+    set({ messages });
+  };
+
   return {
     get: () => state,
     subscribe(listener: () => void) {
@@ -153,12 +160,7 @@ export function createChatStore() {
       set({ messages: [...state.messages, message] });
     },
     /** A message of ours that could not go out: it stays, with the reason. */
-    fail(clientMessageId: string, reason: string) {
-      const messages = state.messages.map((m) =>
-        m.clientMessageId === clientMessageId ? { ...m, status: undefined, error: { code: 'not_sent', message: reason } } : m,
-      );
-      set({ messages });
-    },
+    fail,
     /** Gives the answers of the history their checkpoints (a reload keeps each turn's `Undo`). */
     annotate(checkpoints: readonly Checkpoint[]) {
       const byMessage = new Map(checkpoints.filter((c) => c.kind === 'turn' && c.messageId).map((c) => [c.messageId!, c]));
@@ -226,6 +228,11 @@ export function createChatStore() {
           stopRequested = false;
           return;
         case 'bot:error':
+          if (frame.clientMessageId && state.messages.some((m) => m.clientMessageId === frame.clientMessageId)) {
+            // Our own message, refused: it stays on screen, marked with the reason.
+            fail(frame.clientMessageId, frame.message);
+            return;
+          }
           if (!mine(frame.conversationId)) return;
           stopRequested = false;
           if (state.live) finishLive({ status: 'error', error: { code: frame.code, message: frame.message } });

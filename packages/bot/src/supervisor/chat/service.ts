@@ -134,9 +134,16 @@ export function createChatService(
       client.send({ type: 'chat:received', clientMessageId, ...claim.repeat });
       return;
     }
+    // Refusals of this very message name it, so the sender stops offering it after a reconnect;
+    // `shutting_down` is a "not now", not a refusal.
+    const naming: ChatClient = {
+      id: client.id,
+      token: client.token,
+      send: (frame) => client.send(frame.type === 'bot:error' && frame.code !== 'shutting_down' ? { ...frame, clientMessageId } : frame),
+    };
     let storedAt: StoredAt | undefined;
     try {
-      storedAt = await storeAndQueue(client, msg);
+      storedAt = await storeAndQueue(naming, msg);
     } finally {
       claim.settle(storedAt);
     }
