@@ -78,6 +78,8 @@ export function createCheckpointStore(options: CheckpointStoreOptions) {
   };
   const headCommit = async (): Promise<string | null> => (await readHead())?.commit ?? null;
 
+  /** The tree of the index as this process last wrote it (undefined: unknown, ask git). */
+  let indexTree: string | undefined;
   /**
    * Makes the index exactly the workspace's checkpointed files and returns its tree. Only files
    * new, changed (git's stat cache says which, in one call) or gone are handed to git, by path
@@ -98,9 +100,13 @@ export function createCheckpointStore(options: CheckpointStoreOptions) {
     const fits = await Promise.all(candidates.map((f) => fitsCheckpoint(workspace, f, maxBytes)));
     const add = candidates.filter((_, i) => fits[i]);
     const remove = [...indexed].filter((f) => !wanted.has(f)).concat(candidates.filter((f, i) => !fits[i] && indexed.has(f)));
+    // Nothing handed to git: the index is what it was when we last wrote its tree (a spawn saved per turn).
+    if (remove.length === 0 && add.length === 0 && indexTree) return indexTree;
+    indexTree = undefined;
     if (remove.length > 0) await git(['update-index', '--force-remove', '-z', '--stdin'], `${remove.join('\0')}\0`);
     if (add.length > 0) await git(['update-index', '--add', '--replace', '-z', '--stdin'], `${add.join('\0')}\0`);
-    return (await git(['write-tree'])).trim();
+    indexTree = (await git(['write-tree'])).trim();
+    return indexTree;
   };
 
   const commit = async (tree: string, parent: string | null, meta: SnapshotMeta): Promise<string> => {
@@ -183,6 +189,7 @@ export function createCheckpointStore(options: CheckpointStoreOptions) {
         // it) its tree; a reset to the target moves index and files together, touching only what differs.
         const current = (await readHead())!.tree;
         const files = (await git(['diff-tree', '-r', '-z', '--name-only', '--no-renames', current, `${target.id}^{tree}`])).split('\0').filter(Boolean);
+        indexTree = undefined;
         await git(['read-tree', '--reset', '-u', target.id]);
         const made = await snapshotNow({ kind: 'restore', restoredFrom: target.id });
         return { target, before, restore: made, files };
