@@ -92,5 +92,9 @@ describe('undo in the chat app', () => {
     await list.getByText('Before the first change').waitFor({ timeout: 10_000 });
     assert.ok((await list.getByText('Change by the agent').count()) >= 2);
     assert.ok((await list.getByText('Went back').count()) >= 2);
+
+    // The same panel turns autoRollback on.
+    await list.getByRole('checkbox', { name: /Go back by itself/ }).check();
+    await waitFor('autoRollback saved', async () => ((await (await bot.fetch('/api/settings', { token })).json()) as { autoRollback?: boolean }).autoRollback === true, 10_000);
   });
 });

@@ -1,5 +1,5 @@
 // The app's checkpoints, newest first; any of them can be gone back to.
-import type { Checkpoint } from '@fluxy/protocol';
+import type { Checkpoint, PublicSettings } from '@fluxy/protocol';
 import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import { Drawer } from '../ui/drawer.tsx';
@@ -25,13 +25,24 @@ export function CheckpointList(props: { onClose: () => void }) {
   const [items, setItems] = useState<Checkpoint[] | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
+  const [autoRollback, setAutoRollback] = useState<boolean | null>(null);
 
   useEffect(() => {
     api<Checkpoint[]>('/api/checkpoints?limit=100').then((res) => {
       if (res.ok) setItems(res.data);
       else setError(res.error.message);
     });
+    api<PublicSettings>('/api/settings').then((res) => {
+      if (res.ok) setAutoRollback(res.data.autoRollback === true);
+    });
   }, []);
+
+  const toggleAuto = async (on: boolean) => {
+    setAutoRollback(on);
+    const res = await api<PublicSettings>('/api/settings', { method: 'PUT', body: { autoRollback: on } });
+    if (res.ok) setAutoRollback(res.data.autoRollback === true);
+    else setError(res.error.message);
+  };
 
   const restore = async (id: string) => {
     setBusy(id);
@@ -45,23 +56,28 @@ export function CheckpointList(props: { onClose: () => void }) {
 
   return (
     <Drawer label="Checkpoints" closeLabel="Close the checkpoints" onClose={props.onClose} error={error}>
-        {items === null && !error && <div className="spinner" />}
-        {items?.length === 0 && <p className="muted small">No checkpoints yet: the first one is made before the agent's first change.</p>}
-        <ul className="conv-list">
-          {items?.map((c) => (
-            <li key={c.id} className="checkpoint">
-              <div className="checkpoint-text">
-                <span className="conv-title">{KIND_TEXT[c.kind]}</span>
-                <small>
-                  {when(c.createdAt)} · {filesText(c.files)}
-                </small>
-              </div>
-              <button type="button" className="btn btn-ghost btn-sm" aria-label={`Go back to ${when(c.createdAt)}`} disabled={busy !== null} onClick={() => restore(c.id)}>
-                {busy === c.id ? 'Restoring…' : 'Go back'}
-              </button>
-            </li>
-          ))}
-        </ul>
+      {items === null && !error && <div className="spinner" />}
+      {items?.length === 0 && <p className="muted small">No checkpoints yet: the first one is made before the agent's first change.</p>}
+      <ul className="conv-list">
+        {items?.map((c) => (
+          <li key={c.id} className="checkpoint">
+            <div className="checkpoint-text">
+              <span className="conv-title">{KIND_TEXT[c.kind]}</span>
+              <small>
+                {when(c.createdAt)} · {filesText(c.files)}
+              </small>
+            </div>
+            <button type="button" className="btn btn-ghost btn-sm" aria-label={`Go back to ${when(c.createdAt)}`} disabled={busy !== null} onClick={() => restore(c.id)}>
+              {busy === c.id ? 'Restoring…' : 'Go back'}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {autoRollback !== null && (
+        <label className="drawer-foot small">
+          <input type="checkbox" checked={autoRollback} onChange={(e) => toggleAuto(e.target.checked)} /> Go back by itself when a change breaks the app
+        </label>
+      )}
     </Drawer>
   );
 }
