@@ -1,6 +1,8 @@
 // The Vite child: serves $FLUXY_HOME/workspace/client with HMR on base+2. The workspace's own
 // vite.config.ts (which the agent may edit) is loaded; we only add what Fluxy's layout needs.
-import { createServer } from 'vite';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = process.env.FLUXY_VITE_ROOT;
 const port = Number(process.env.PORT);
@@ -11,6 +13,26 @@ if (!root || !port || !cacheDir) {
   process.exit(2);
 }
 
+/**
+ * The workspace's own Vite, the one its vite.config.ts and plugins import (its node_modules holds
+ * copies, not Fluxy's files: two Vites in one process would each load their own native bundler).
+ * Fluxy's Vite only when the workspace has none (its node_modules removed and not reinstalled yet),
+ * so the dashboard can still say what is wrong.
+ */
+async function loadVite(from: string): Promise<typeof import('vite')> {
+  let entry: string;
+  try {
+    entry = createRequire(join(from, 'vite.config.ts')).resolve('vite');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw err;
+    console.warn(`the workspace has no vite of its own (${code}); using Fluxy's`);
+    return import('vite');
+  }
+  return (await import(pathToFileURL(entry).href)) as typeof import('vite');
+}
+
+const { createServer } = await loadVite(root);
 const server = await createServer({
   root,
   cacheDir,

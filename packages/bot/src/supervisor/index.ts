@@ -99,7 +99,9 @@ export async function startSupervisor(options: SupervisorOptions) {
   const port = options.port ?? initial.port;
   const host = options.host ?? initial.host;
   const readConfig = createConfigReader(paths.config, log);
-  if (ensureWorkspace(paths).created) log.info(`created your workspace at ${paths.workspace}`);
+  const workspace = ensureWorkspace(paths);
+  if (workspace.created) log.info(`created your workspace at ${paths.workspace}`);
+  if (workspace.modules) log.info(`gave the workspace its own copy of ${workspace.modules.packages} packages (${workspace.modules.ms} ms)`);
   // After the workspace copy (which keeps the template's 0755) and before any child opens a file.
   const fixedModes = lockDownDataDir(paths.home);
   if (fixedModes > 0) log.info(`made ${fixedModes} file(s) in ${paths.home} private to you (0600/0700)`);

@@ -1,8 +1,9 @@
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, rmSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join, sep } from 'node:path';
 import type { FluxyPaths } from '../shared/paths.ts';
+import { type CopiedModules, copyTemplateModules } from './workspace-modules.ts';
 
-const NOT_COPIED = new Set(['node_modules', 'app.db', 'app.db-wal', 'app.db-shm', '.env']);
+const NOT_COPIED = new Set(['node_modules', 'app.db', 'app.db-wal', 'app.db-shm', '.env', 'package-lock.json']);
 
 function lstatOrNull(path: string) {
   try {
@@ -13,14 +14,52 @@ function lstatOrNull(path: string) {
   }
 }
 
+function pointsInto(link: string, dir: string): boolean {
+  try {
+    const target = realpathSync(link);
+    return target === dir || target.startsWith(dir + sep);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true; // dangling: ours from an older layout
+    throw err;
+  }
+}
+
+/**
+ * Removes what older versions put in the workspace's node_modules: one link for the whole folder,
+ * or one link per template dependency, both into Fluxy's own node_modules. npm rebuilt Fluxy's
+ * native modules through them. Returns whether anything was removed.
+ */
+function removeLinksIntoFluxy(modules: string, fluxyModules: string): boolean {
+  const stat = lstatOrNull(modules);
+  if (!stat) return false;
+  if (stat.isSymbolicLink()) {
+    unlinkSync(modules);
+    return true;
+  }
+  let removed = false;
+  for (const name of readdirSync(modules)) {
+    const entries = name.startsWith('@') && lstatSync(join(modules, name)).isDirectory() ? readdirSync(join(modules, name)).map((n) => join(name, n)) : [name];
+    for (const entry of entries) {
+      const path = join(modules, entry);
+      if (lstatSync(path).isSymbolicLink() && pointsInto(path, fluxyModules)) {
+        unlinkSync(path);
+        removed = true;
+      }
+    }
+  }
+  // npm's record of the old tree names the links; it would be believed over the folders.
+  if (removed) rmSync(join(modules, '.package-lock.json'), { force: true });
+  return removed;
+}
+
 /**
  * Copies the template to `$FLUXY_HOME/workspace` on first start and never again: after that the
- * workspace is the user's (and the agent's). Its node_modules holds one link per template
- * dependency into Fluxy's own node_modules, so the app runs without an install step; and since
- * they are links per package, not one link for the whole folder, an `npm install` the agent runs
- * in the workspace replaces links in the workspace and never prunes Fluxy's own packages.
+ * workspace is the user's (and the agent's). Its node_modules gets real copies of the template's
+ * dependencies (workspace-modules.ts), so the app runs without an install step and nothing the
+ * agent runs there can write into Fluxy's installation. They are copied again only when the
+ * folder is gone (the agent removed it and started no install) or holds an older version's links.
  */
-export function ensureWorkspace(paths: FluxyPaths): { created: boolean } {
+export function ensureWorkspace(paths: FluxyPaths): { created: boolean; modules: CopiedModules | null } {
   let created = false;
   if (!existsSync(paths.workspace)) {
     cpSync(paths.template, paths.workspace, {
@@ -30,25 +69,8 @@ export function ensureWorkspace(paths: FluxyPaths): { created: boolean } {
     created = true;
   }
   mkdirSync(join(paths.workspace, 'files'), { recursive: true });
-  linkDependencies(paths);
-  return { created };
-}
-
-function linkDependencies(paths: FluxyPaths): void {
   const modules = join(paths.workspace, 'node_modules');
-  // Earlier versions linked the whole folder: replace that link with a folder of links.
-  if (lstatOrNull(modules)?.isSymbolicLink()) unlinkSync(modules);
-  mkdirSync(modules, { recursive: true });
-  const template = JSON.parse(readFileSync(join(paths.template, 'package.json'), 'utf8')) as {
-    dependencies?: Record<string, string>;
-    devDependencies?: Record<string, string>;
-  };
-  const names = [...Object.keys(template.dependencies ?? {}), ...Object.keys(template.devDependencies ?? {})];
-  for (const name of names) {
-    const link = join(modules, name);
-    const target = join(paths.nodeModules, name);
-    if (lstatOrNull(link) || !existsSync(target)) continue; // installed by the user, or not ours to give
-    mkdirSync(dirname(link), { recursive: true });
-    symlinkSync(target, link, 'dir');
-  }
+  const migrated = removeLinksIntoFluxy(modules, realpathSync(paths.nodeModules));
+  const copied = migrated || !existsSync(modules) ? copyTemplateModules(dirname(paths.nodeModules), paths.workspace) : null;
+  return { created, modules: copied };
 }
