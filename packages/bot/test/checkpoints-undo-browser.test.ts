@@ -73,7 +73,7 @@ describe('undo in the chat app', () => {
     await log().getByText('Looking into it.').waitFor({ timeout: 60_000 });
 
     await alert.getByRole('button', { name: 'Undo' }).click();
-    await log().getByText('Your app is back').waitFor({ timeout: 30_000 });
+    await log().getByText('Your app is back').waitFor({ timeout: 60_000 });
     await healthy();
     assert.ok(!existsSync(`${ws()}/backend/routes/broken.ts`), 'the broken file is gone');
     assert.ok(existsSync(`${ws()}/backend/routes/hello.ts`), "the earlier turn's file is still there");

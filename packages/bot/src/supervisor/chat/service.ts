@@ -10,7 +10,7 @@ import type { CheckpointStore } from '../checkpoints/store.ts';
 import type { ManagedChild } from '../child.ts';
 import type { WorkerClient } from '../worker-client.ts';
 import { createClientMessageIds, type StoredAt } from './client-message-ids.ts';
-import { createConversationQueue } from './conversation-queue.ts';
+import { createConversationQueue, type TurnJob } from './conversation-queue.ts';
 import { handleSettingsSave, handleTranscribe } from './extras.ts';
 import { attachmentRecords, saveIncomingAttachments } from './incoming-attachments.ts';
 import { createLiveTurns } from './live-turns.ts';
@@ -65,7 +65,9 @@ export function createChatService(
       deps.providerOptions,
     ),
   );
-  // The queue is made below; the closure reads it when a restore asks.
+  // Turns whose agent still works (a restore is refused meanwhile); the queue, made below, also
+  // counts turns that are only finishing (checkpoint, restart, check), which a restore waits for.
+  const working = new Set<TurnJob>();
   let queued: { running(): number; settle(ms: number): Promise<void> } = { running: () => 0, settle: async () => undefined };
   const checkpoints =
     deps.checkpoints &&
@@ -74,6 +76,7 @@ export function createChatService(
       backend: deps.backend,
       watcher: deps.watcher,
       broadcast,
+      agentsWorking: () => working.size,
       runningTurns: () => queued.running(),
       settleTurns: (ms) => queued.settle(ms),
       autoRollback: async () => (await settings.get()).autoRollback === true,
@@ -91,14 +94,17 @@ export function createChatService(
     isClosing: () => closing,
     traceTokens: deps.traceTokens,
     onAnswerCreated: live.setMessageId,
+    onAgentDone: (job) => working.delete(job),
     checkpoints,
   });
   const queue = createConversationQueue({
     async run(job, signal) {
       live.start(job.conversationId);
+      working.add(job);
       try {
         await runTurn(job, signal);
       } finally {
+        working.delete(job);
         live.end(job.conversationId);
       }
     },

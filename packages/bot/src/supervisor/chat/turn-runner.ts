@@ -31,6 +31,8 @@ export interface TurnRunnerDeps {
   partialSaveMs?: number;
   /** The stored assistant message this turn's answer becomes (for late joiners' `chat:in-progress`). */
   onAnswerCreated?(conversationId: string, messageId: string): void;
+  /** The agent of `job` has stopped working (the turn goes on: storing, checkpoint, restart, check). */
+  onAgentDone?(job: TurnJob): void;
   /** Checkpoints before and after the turn, and the check that the app still works after it. */
   checkpoints?: Pick<CheckpointService, 'beforeTurn' | 'recordTurn' | 'check' | 'reportBroken'>;
 }
@@ -126,6 +128,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     } finally {
       watcherFiles = deps.watcher.release().map((f) => `backend/${f}`);
       release();
+      deps.onAgentDone?.(job);
       await saving;
     }
 

@@ -11,10 +11,11 @@ import type { Checkpoint, CheckpointStore } from './store.ts';
 /** How long a restore waits for the backend it restarted. */
 const RESTORE_READY_MS = 20_000;
 /**
- * A restore asked for while a turn ends (its answer shown, its checkpoint being made) waits this
- * long for it rather than refusing: the user sees a finished answer and taps Undo at once.
+ * A restore asked for while a turn is finishing (its answer shown; its checkpoint, backend restart
+ * and check under way) waits for it rather than refusing: the user sees a finished answer and taps
+ * Undo at once. The backend check alone may take 12 s.
  */
-const TURN_END_GRACE_MS = 2_000;
+const TURN_END_WAIT_MS = 30_000;
 
 export interface CheckpointServiceDeps {
   store: CheckpointStore;
@@ -23,7 +24,9 @@ export interface CheckpointServiceDeps {
   backendSecret: string;
   watcher: Pick<BackendWatcher, 'hold' | 'release'>;
   broadcast(frame: ServerMessage): void;
-  /** How many agent turns run now, in every conversation. */
+  /** How many turns' agents work now, in every conversation: a restore is refused meanwhile. */
+  agentsWorking(): number;
+  /** How many turns run now, finishing ones included (their checkpoint, backend restart, check). */
   runningTurns(): number;
   /** Resolves when the running turns have ended, or after `ms`. */
   settleTurns(ms: number): Promise<void>;
@@ -64,13 +67,15 @@ export function createCheckpointService(deps: CheckpointServiceDeps) {
     return { checkpointId: id, restoreId: result.restore?.id ?? null, files: result.files };
   };
 
-  /** `allowTurn`: the restore comes from the turn that broke the app (auto-rollback), which still counts as running. */
+  const busy = () => new FluxyError('agent_busy', 'The agent is working; stop it or wait until it has finished, then undo.', 409);
+  /** `allowTurn`: the restore comes from the turn that broke the app (auto-rollback), whose agent is done. */
   const restore = async (id: string, allowTurn = false) => {
-    const allowed = allowTurn ? 1 : 0;
-    if (deps.runningTurns() > allowed && !allowTurn) await deps.settleTurns(TURN_END_GRACE_MS);
-    if (deps.runningTurns() > allowed) {
-      throw new FluxyError('agent_busy', 'The agent is working; stop it or wait until it has finished, then undo.', 409);
+    if (deps.agentsWorking() > 0) throw busy();
+    if (!allowTurn && deps.runningTurns() > 0) {
+      await deps.settleTurns(TURN_END_WAIT_MS);
+      if (deps.agentsWorking() > 0 || deps.runningTurns() > 0) throw busy();
     }
+    if (allowTurn && deps.runningTurns() > 1) throw busy();
     const next = restoring.then(() => restoreNow(id));
     restoring = next.catch(() => undefined);
     return next;
