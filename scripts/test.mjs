@@ -28,12 +28,14 @@ function findTests(dir, out = []) {
 
 /**
  * The contract: `npm test` installs what it needs from the system's package manager when missing.
- * The tests need Debian's Chromium (the browser tests) and PostgreSQL (the relay's store suite).
+ * The tests need Debian's Chromium (the browser tests), PostgreSQL (the relay's store suite) and
+ * git (the checkpoints).
  */
 function ensureSystemPackages() {
   const hasPostgres = () => readdirSync('/usr/lib/postgresql', { withFileTypes: true }).some((d) => existsSync(`/usr/lib/postgresql/${d.name}/bin/initdb`));
   const missing = [];
   if (!existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) missing.push('chromium');
+  if (!(process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, 'git')))) missing.push('git');
   try {
     if (!hasPostgres()) missing.push('postgresql');
   } catch (err) {

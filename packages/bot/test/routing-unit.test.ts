@@ -25,6 +25,23 @@ test('routing table of the contract', () => {
   assert.deepEqual(c('/src/main.tsx'), { kind: 'vite' });
 });
 
+test('checkpoint routes are the supervisor\'s own, never the worker\'s', () => {
+  const c = (path: string, method = 'GET') => {
+    const checked = checkPath(path);
+    assert.ok(checked.ok, path);
+    return classify(method, checked.pathname, checked.search, []);
+  };
+  const id = 'a'.repeat(40);
+  assert.deepEqual(c('/api/checkpoints'), { kind: 'checkpoints', action: 'list' });
+  assert.deepEqual(c('/api/checkpoints/?limit=5'), { kind: 'checkpoints', action: 'list' });
+  assert.deepEqual(c(`/api/checkpoints/${id}/restore`, 'POST'), { kind: 'checkpoints', action: 'restore', id });
+  assert.deepEqual(c(`/api/checkpoints/${id}/diff`), { kind: 'checkpoints', action: 'diff', id });
+  assert.deepEqual(c(`/api/checkpoints/${id}`), { kind: 'checkpoints', action: 'unknown' });
+  assert.deepEqual(c(`/api/checkpoints/${id}/restore/x`), { kind: 'checkpoints', action: 'unknown' });
+  assert.deepEqual(c('/api/checkpoints//restore'), { kind: 'checkpoints', action: 'unknown' });
+  assert.deepEqual(c('/api/checkpointsx'), { kind: 'worker', open: false });
+});
+
 test('public paths match whole segments only', () => {
   assert.ok(isPublicPath('/hooks', ['/hooks']));
   assert.ok(isPublicPath('/hooks/a', ['/hooks']));

@@ -175,4 +175,28 @@ describe('chat store', () => {
     assert.equal(store.get().messages, messages, 'tokens leave the finished messages untouched (no list re-render)');
     unsubscribe();
   });
+  test("a turn's checkpoint gives its answer the files and an Undo to the state before it; a reload finds them again", () => {
+    const store = createChatStore();
+    store.load(C, [stored('u1', 'user', 'add hello'), stored('a1', 'assistant', 'Done.', 'complete')]);
+    feed(store, [{ type: 'app:checkpoint', conversationId: C, messageId: 'a1', checkpointId: 'cp2', files: ['backend/routes/hello.ts'], previousCheckpointId: 'cp1' }]);
+    const answer = store.get().messages.find((m) => m.id === 'a1');
+    assert.deepEqual([answer?.checkpointId, answer?.files, answer?.undoTo], ['cp2', ['backend/routes/hello.ts'], 'cp1']);
+
+    const reloaded = createChatStore();
+    reloaded.load(C, [stored('u1', 'user', 'add hello'), stored('a1', 'assistant', 'Done.', 'complete')]);
+    reloaded.annotate([
+      { id: 'cp2', kind: 'turn', conversationId: C, messageId: 'a1', createdAt: '2026-01-01T00:00:01Z', files: ['backend/routes/hello.ts'], parentId: 'cp1' },
+      { id: 'cp1', kind: 'baseline', conversationId: null, messageId: null, createdAt: '2026-01-01T00:00:00Z', files: ['README.md'], parentId: null },
+    ]);
+    assert.equal(reloaded.get().messages.find((m) => m.id === 'a1')?.undoTo, 'cp1');
+  });
+
+  test('a broken app becomes a notice that carries the error and the last good checkpoint', () => {
+    const store = createChatStore();
+    store.load(C, []);
+    feed(store, [{ type: 'app:broken', part: 'backend', error: 'routes/broken.ts: Unexpected token', checkpointId: 'cp1' }]);
+    const shown = store.get().messages.at(-1);
+    assert.equal(shown?.role, 'notice');
+    assert.deepEqual(shown?.broken, { part: 'backend', error: 'routes/broken.ts: Unexpected token', checkpointId: 'cp1' });
+  });
 });

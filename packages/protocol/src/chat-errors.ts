@@ -24,6 +24,11 @@ export const ChatErrorCodeSchema = z.enum([
   'unknown_conversation',
   'internal_error',
   'not_saved',
+  // checkpoints and undo
+  'agent_busy',
+  'checkpoint_not_found',
+  'nothing_to_undo',
+  'restore_failed',
   // attachments
   'bad_attachment',
   'invalid_base64',

@@ -129,6 +129,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     messageId: z.string(),
     checkpointId: z.string(),
     files: z.array(z.string()),
+    /** The checkpoint before the turn: what `user:undo` with this id goes back to. */
+    previousCheckpointId: z.string().optional(),
   }),
   z.object({
     type: z.literal('app:broken'),

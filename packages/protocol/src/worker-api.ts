@@ -68,6 +68,8 @@ export const OnboardSchema = z.object({
   baseUrl: httpUrl.optional(),
   whisperKey: z.string().trim().min(1).max(8192).optional(),
   whisperBaseUrl: httpUrl.optional(),
+  /** After a turn that breaks the app, go back to the last good checkpoint without asking. */
+  autoRollback: z.boolean().optional(),
 });
 export type OnboardInput = z.infer<typeof OnboardSchema>;
 /** `PUT /api/settings`, `POST /api/onboard`: changing an existing password needs the current one. */
@@ -83,6 +85,7 @@ export const PublicSettingsSchema = z.object({
   onboarded: z.string().optional(),
   activeConversationId: z.string().optional(),
   whisperBaseUrl: z.string().optional(),
+  autoRollback: z.boolean().optional(),
   hasApiKey: z.boolean(),
   hasWhisperKey: z.boolean(),
   hasPortalPassword: z.boolean(),
@@ -140,6 +143,7 @@ export const ProviderSettingsReplySchema = z.object({
   baseUrl: z.string().optional(),
   whisperKey: z.string().optional(),
   whisperBaseUrl: z.string().optional(),
+  autoRollback: z.boolean().optional(),
 });
 export type ProviderSettingsReply = z.infer<typeof ProviderSettingsReplySchema>;
 

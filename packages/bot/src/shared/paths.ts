@@ -17,6 +17,8 @@ export interface FluxyPaths {
   setupToken: string;
   /** CLAUDE_CONFIG_DIR for the agent: transcripts that `resume` needs live here, across restarts. */
   claudeConfig: string;
+  /** The checkpoint history (a bare git repository), outside the workspace the agent edits. */
+  checkpoints: string;
   /** Vite's dependency cache, per instance: the shared node_modules must not hold it. */
   viteCache: string;
   /** Sources this instance runs from (not in the data directory). */
@@ -37,6 +39,7 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): FluxyPaths {
     pidFile: join(home, 'fluxy.pid'),
     setupToken: join(home, 'setup-token'),
     claudeConfig: join(home, 'claude'),
+    checkpoints: join(home, 'checkpoints'),
     viteCache: join(home, 'cache', 'vite'),
     template: join(REPO_DIR, 'workspace'),
     chatStatic: join(PKG_DIR, 'chat-static'),

@@ -21,6 +21,7 @@ export async function applyOnboard(settings: SettingsStore, input: OnboardInput)
   if (input.baseUrl !== undefined) values.baseUrl = input.baseUrl;
   if (input.whisperKey !== undefined) values.whisperKey = input.whisperKey;
   if (input.whisperBaseUrl !== undefined) values.whisperBaseUrl = input.whisperBaseUrl;
+  if (input.autoRollback !== undefined) values.autoRollback = String(input.autoRollback);
   const hasPassword = values.portalPassword !== undefined || settings.get('portalPassword') !== undefined;
   const provider = values.provider ?? settings.get('provider');
   if (hasPassword && provider) values.onboarded = 'true';

@@ -3,7 +3,9 @@ import { nowIso } from './db.ts';
 
 /** Keys the wizard and `fluxy setup` write. Secrets are never returned by the API, only whether they are set. */
 export const SECRET_SETTINGS = ['apiKey', 'whisperKey', 'portalPassword'] as const;
-export const PUBLIC_SETTINGS = ['provider', 'model', 'baseUrl', 'portalUsername', 'onboarded', 'activeConversationId', 'whisperBaseUrl'] as const;
+export const PUBLIC_SETTINGS = ['provider', 'model', 'baseUrl', 'portalUsername', 'onboarded', 'activeConversationId', 'whisperBaseUrl', 'autoRollback'] as const;
+/** Stored as the text `true`/`false`, shown as a boolean. */
+const BOOLEAN_SETTINGS: ReadonlySet<string> = new Set(['autoRollback']);
 export type SettingKey = (typeof SECRET_SETTINGS)[number] | (typeof PUBLIC_SETTINGS)[number];
 
 export interface SettingsStore {
@@ -35,7 +37,7 @@ export function createSettingsStore(db: Db): SettingsStore {
       const out: Record<string, string | boolean> = {};
       for (const key of PUBLIC_SETTINGS) {
         const v = store.get(key);
-        if (v !== undefined) out[key] = v;
+        if (v !== undefined) out[key] = BOOLEAN_SETTINGS.has(key) ? v === 'true' : v;
       }
       for (const key of SECRET_SETTINGS) out[`has${key[0]!.toUpperCase()}${key.slice(1)}`] = store.get(key) !== undefined;
       return out;

@@ -20,7 +20,7 @@ import type { Children } from './children.ts';
 import { compressResponse } from './compress.ts';
 import { fromOwnOrigin, isCrossOriginWrite } from './origin-check.ts';
 import { type ChildProxy, type Part, sendUnavailable } from './proxy.ts';
-import { checkPath, classify, wantsHtml } from './routes.ts';
+import { checkPath, classify, type Route, wantsHtml } from './routes.ts';
 import { setSecurityHeaders } from './security-headers.ts';
 import { watchSettingsChanged } from './settings-changed.ts';
 import { WORKER_BAD_REPLY } from './worker-client.ts';
@@ -48,6 +48,8 @@ export interface HandlerDeps {
   /** The key of the relay's signed visitor header (SHA-256 of the relay token), when this bot has a handle. */
   visitorKey(): string | undefined;
   log: Logger;
+  /** `/api/checkpoints…`, for a signed-in request that passed the origin check (see checkpoints/http.ts). */
+  checkpoints?(req: IncomingMessage, res: ServerResponse, route: Extract<Route, { kind: 'checkpoints' }>): Promise<void>;
 }
 
 export interface ListenerOptions {
@@ -214,6 +216,9 @@ export function createRequestHandler(deps: HandlerDeps, listener: ListenerOption
         res.writeHead(301, { Location: route.location });
         res.end();
         return;
+      case 'checkpoints':
+        if (!deps.checkpoints) return sendJson(res, 404, 'not_found', 'Checkpoints are off in this Fluxy.');
+        return deps.checkpoints(req, res, route);
       case 'chat-ws':
         return sendJson(res, 426, 'upgrade_required', 'Connect with a WebSocket.', { Upgrade: 'websocket', Connection: 'Upgrade' });
     }

@@ -18,6 +18,8 @@ import { createBackendWatcher } from './backend-watcher.ts';
 import { createChatAppHandler, ensureChatApp } from './chat-app.ts';
 import { createChatHub } from './chat-socket.ts';
 import { createChatService } from './chat/service.ts';
+import { createCheckpointRoutes } from './checkpoints/http.ts';
+import { createCheckpointStore } from './checkpoints/store.ts';
 import { createChildren } from './children.ts';
 import { createRequestHandler } from './http-handler.ts';
 import { createListener, listen } from './listener.ts';
@@ -134,6 +136,11 @@ export async function startSupervisor(options: SupervisorOptions) {
     log: log.child('chat'),
     providerOptions: options.providerOptions,
     traceTokens: options.traceTokens,
+    checkpoints: {
+      store: createCheckpointStore({ gitDir: paths.checkpoints, workspace: paths.workspace, log: log.child('checkpoints') }),
+      vitePort: children.vite.spec.port,
+      backendSecret,
+    },
   });
   chat.setHandler(chatService);
 
@@ -174,6 +181,7 @@ export async function startSupervisor(options: SupervisorOptions) {
     }),
     statusKeyMatches: (given: string | string[] | undefined) => secretMatches(given, statusKey),
     onSettingsWrite: () => chatService.invalidateSettings(),
+    checkpoints: chatService.checkpoints && createCheckpointRoutes(chatService.checkpoints, log.child('checkpoints')),
     internalSecret,
     // The relay signs the visitor's address with the SHA-256 of our token (see @fluxy/http-forward/visitor).
     visitorKey: () => {
@@ -201,6 +209,7 @@ export async function startSupervisor(options: SupervisorOptions) {
 
   for (const child of children.all) child.start();
   watcher.start();
+  chatService.checkpoints?.ensureBaseline();
 
   const url = localUrl(host, port);
   const workerUp = await children.worker.whenReady(WORKER_START_MS);

@@ -7,7 +7,9 @@ export type Route =
   | { kind: 'static'; file: string }
   | { kind: 'redirect'; location: string }
   | { kind: 'chat-ws' }
-  | { kind: 'vite' };
+  | { kind: 'vite' }
+  /** Served by the supervisor itself: it owns the workspace, the history and the backend restart. */
+  | { kind: 'checkpoints'; action: 'list' | 'restore' | 'diff' | 'unknown'; id?: string };
 
 export type PathCheck = { ok: true; pathname: string; search: string } | { ok: false; message: string };
 
@@ -53,6 +55,7 @@ export function classify(method: string, pathname: string, search: string, publi
     const path = pathname.slice('/app/api'.length) || '/';
     return { kind: 'backend', url: path + search, open: isPublicPath(path, publicPaths) };
   }
+  if (under(pathname, '/api/checkpoints')) return classifyCheckpoints(pathname);
   if (under(pathname, '/api')) {
     return { kind: 'worker', open: isOpenWorkerRoute(method, pathname) };
   }
@@ -60,6 +63,14 @@ export function classify(method: string, pathname: string, search: string, publi
   if (pathname === '/fluxy/ws') return { kind: 'chat-ws' };
   if (pathname.startsWith('/fluxy/')) return { kind: 'static', file: pathname.slice('/fluxy/'.length) };
   return { kind: 'vite' };
+}
+
+/** `/api/checkpoints`, `/api/checkpoints/:id/restore`, `/api/checkpoints/:id/diff`; the method is the handler's to check. */
+function classifyCheckpoints(pathname: string): Route {
+  const parts = pathname.split('/').slice(3);
+  if (parts.length === 0 || (parts.length === 1 && parts[0] === '')) return { kind: 'checkpoints', action: 'list' };
+  if (parts.length === 2 && parts[0] && (parts[1] === 'restore' || parts[1] === 'diff')) return { kind: 'checkpoints', action: parts[1], id: parts[0] };
+  return { kind: 'checkpoints', action: 'unknown' };
 }
 
 /** A browser asking for a page gets the login screen; an API client gets a 401. `*\/*` alone is not a page. */

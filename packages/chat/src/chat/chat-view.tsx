@@ -1,10 +1,11 @@
 // The chat: one socket, one store, the conversation, the composer and the connection state.
-import type { ClientMessage, ConversationWithMessages, ServerMessage } from '@fluxy/protocol';
+import type { Checkpoint, ClientMessage, ConversationWithMessages, ServerMessage } from '@fluxy/protocol';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, framed, loginUrl, onParentMessage, sessionInfo, tellParent } from '../api.ts';
 import { type ChatSocket, type ConnectionState, createChatSocket, newId } from '../socket.ts';
 import { Icon } from '../ui/icons.tsx';
 import { addFiles, type PendingFile, toAttachments } from './attachments.ts';
+import { CheckpointList } from './checkpoints.tsx';
 import { Composer } from './composer.tsx';
 import { ConversationList } from './conversations.tsx';
 import { MessageList } from './message-list.tsx';
@@ -34,6 +35,7 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
   const [problem, setProblem] = useState('');
   const [working, setWorking] = useState(false);
   const [listOpen, setListOpen] = useState(false);
+  const [checkpointsOpen, setCheckpointsOpen] = useState(false);
   const [installable, setInstallable] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const draftRef = useRef(draft);
@@ -53,10 +55,15 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
       id = current.ok ? current.data.conversationId : null;
     }
     if (!id) return store.load(null, []);
-    const res = await api<ConversationWithMessages>(`/api/conversations/${encodeURIComponent(id)}`);
+    const [res, checkpoints] = await Promise.all([
+      api<ConversationWithMessages>(`/api/conversations/${encodeURIComponent(id)}`),
+      api<Checkpoint[]>('/api/checkpoints?limit=200'),
+    ]);
     if (res.ok) store.load(id, res.data.messages);
     else if (res.status === 404) store.load(null, []);
     else setProblem(res.error.message);
+    // Each turn's changes and Undo survive a reload; without checkpoints the chat works as before.
+    if (checkpoints.ok) store.annotate(checkpoints.data);
   }, [store]);
 
   useEffect(() => {
@@ -103,13 +110,16 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
     };
   }, [store, refresh, recorderDone]);
 
-  const send = async () => {
+  const send = () => {
     const content = draft.trim();
-    const sending = files;
-    if (!content && sending.length === 0) return;
-    const clientMessageId = newId();
+    if (!content && files.length === 0) return;
     setDraft('');
     setFiles([]);
+    return sendMessage(content, files);
+  };
+
+  const sendMessage = async (content: string, sending: PendingFile[]) => {
+    const clientMessageId = newId();
     setProblem('');
     store.addLocal({
       id: `local:${clientMessageId}`,
@@ -170,6 +180,9 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
   }, [connection]);
 
   const undo = useCallback((checkpointId: string) => sendFrame({ type: 'user:undo', checkpointId }), [sendFrame]);
+  const sendRef = useRef(sendMessage);
+  sendRef.current = sendMessage;
+  const askFix = useCallback((text: string) => void sendRef.current(text, []), []);
 
   const addPicked = (picked: File[]) => {
     const result = addFiles(files, picked);
@@ -228,6 +241,9 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
             {STATE_TEXT[connection]}
           </span>
         </div>
+        <button type="button" className="icon-btn" aria-label="Checkpoints" title="Checkpoints" aria-expanded={checkpointsOpen} onClick={() => setCheckpointsOpen(!checkpointsOpen)}>
+          <Icon name="undo" />
+        </button>
         <button type="button" className="icon-btn" aria-label="New conversation" title="New conversation" onClick={newConversation}>
           <Icon name="edit" />
         </button>
@@ -246,7 +262,8 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
           onInstall={installable ? () => tellParent({ type: 'fluxy:install-app' }) : undefined}
         />
       )}
-      <MessageList store={store} onUndo={undo} empty={empty} />
+      {checkpointsOpen && <CheckpointList onClose={() => setCheckpointsOpen(false)} />}
+      <MessageList store={store} onUndo={undo} onAskFix={askFix} empty={empty} />
       <Composer
         draft={draft}
         setDraft={setDraft}

@@ -1,8 +1,8 @@
 // Past conversations, newest first; choosing one reopens it.
 import type { Conversation } from '@fluxy/protocol';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
-import { Icon } from '../ui/icons.tsx';
+import { Drawer } from '../ui/drawer.tsx';
 
 function when(iso: string): string {
   const d = new Date(iso);
@@ -13,39 +13,16 @@ function when(iso: string): string {
 export function ConversationList(props: { current: string | null; onOpen: (id: string) => void; onSignOut: () => void; onClose: () => void; onInstall?: () => void }) {
   const [items, setItems] = useState<Conversation[] | null>(null);
   const [error, setError] = useState('');
-  const panel = useRef<HTMLElement>(null);
 
   useEffect(() => {
     api<{ conversations: Conversation[] }>('/api/conversations?limit=100').then((res) => {
       if (res.ok) setItems(res.data.conversations);
       else setError(res.error.message);
     });
-    panel.current?.querySelector<HTMLElement>('button')?.focus();
   }, []);
 
-  // Escape closes the list only, not the chat panel around it.
-  const onKeyDown = (e: React.KeyboardEvent) => {
-    if (e.key !== 'Escape') return;
-    e.preventDefault();
-    props.onClose();
-  };
-
   return (
-    <>
-      {/* The dimmed chat behind the list: a tap there closes it (the close button is the accessible way). */}
-      <button type="button" className="drawer-scrim" aria-hidden="true" tabIndex={-1} onClick={props.onClose} />
-      <nav className="drawer" ref={panel} aria-label="Conversations" onKeyDown={onKeyDown}>
-      <div className="drawer-head">
-        <h2>Conversations</h2>
-        <button type="button" className="icon-btn" aria-label="Close the list" onClick={props.onClose}>
-          <Icon name="close" />
-        </button>
-      </div>
-      {error && (
-        <p className="alert" role="alert">
-          {error}
-        </p>
-      )}
+    <Drawer label="Conversations" closeLabel="Close the list" onClose={props.onClose} error={error}>
       {items === null && !error && <div className="spinner" />}
       {items?.length === 0 && <p className="muted small">No conversations yet.</p>}
       <ul className="conv-list">
@@ -71,7 +48,6 @@ export function ConversationList(props: { current: string | null; onOpen: (id: s
           Sign out
         </button>
       </div>
-      </nav>
-    </>
+    </Drawer>
   );
 }

@@ -4,6 +4,7 @@ import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, useSyn
 import { Markdown } from '../markdown/markdown.tsx';
 import { Icon } from '../ui/icons.tsx';
 import type { ChatMessage, ChatStore, LiveTurn, ToolView } from './store.ts';
+import { BrokenNotice, TurnChanges } from './turn-changes.tsx';
 
 function ToolSteps({ tools }: { tools: ToolView[] }) {
   return (
@@ -25,7 +26,16 @@ const STATUS_TEXT: Partial<Record<NonNullable<ChatMessage['status']>, string>> =
   sending: 'Sending…',
 };
 
-export const MessageRow = memo(function MessageRow({ message, onUndo }: { message: ChatMessage; onUndo?: (checkpointId: string) => void }) {
+export const MessageRow = memo(function MessageRow({
+  message,
+  onUndo,
+  onAskFix,
+}: {
+  message: ChatMessage;
+  onUndo?: (checkpointId: string) => void;
+  onAskFix?: (text: string) => void;
+}) {
+  if (message.broken) return <BrokenNotice message={message} onUndo={onUndo} onAskFix={onAskFix} />;
   if (message.role === 'notice') {
     return (
       <div className="msg msg-notice" role={message.error ? 'alert' : undefined}>
@@ -58,14 +68,7 @@ export const MessageRow = memo(function MessageRow({ message, onUndo }: { messag
         </p>
       )}
       {message.status && STATUS_TEXT[message.status] && <small className="msg-meta">{STATUS_TEXT[message.status]}</small>}
-      {message.checkpointId && onUndo && (
-        <div className="msg-actions">
-          <small className="msg-meta">Changed {message.files?.length ?? 0} file(s)</small>
-          <button type="button" className="btn btn-ghost btn-sm" onClick={() => onUndo(message.checkpointId!)}>
-            <Icon name="undo" size={16} /> Undo
-          </button>
-        </div>
-      )}
+      {message.checkpointId && <TurnChanges message={message} onUndo={onUndo} />}
     </article>
   );
 });
@@ -100,7 +103,17 @@ function LiveRow({ store, onGrow }: { store: ChatStore; onGrow: () => void }) {
 const BATCH = 30;
 const ALL = Number.MAX_SAFE_INTEGER;
 
-export function MessageList({ store, onUndo, empty }: { store: ChatStore; onUndo: (checkpointId: string) => void; empty: React.ReactNode }) {
+export function MessageList({
+  store,
+  onUndo,
+  onAskFix,
+  empty,
+}: {
+  store: ChatStore;
+  onUndo: (checkpointId: string) => void;
+  onAskFix: (text: string) => void;
+  empty: React.ReactNode;
+}) {
   const messages = useSyncExternalStore(store.subscribe, () => store.get().messages);
   const working = useSyncExternalStore(store.subscribe, () => store.get().live !== null);
   const conversationId = useSyncExternalStore(store.subscribe, () => store.get().conversationId);
@@ -137,7 +150,7 @@ export function MessageList({ store, onUndo, empty }: { store: ChatStore; onUndo
       <div className="messages-inner" role="log" aria-live="polite" aria-relevant="additions" aria-label="Conversation">
         {messages.length === 0 && !working && empty}
         {visible.map((m) => (
-          <MessageRow key={m.clientMessageId ?? m.id} message={m} onUndo={onUndo} />
+          <MessageRow key={m.clientMessageId ?? m.id} message={m} onUndo={onUndo} onAskFix={onAskFix} />
         ))}
         {working && <LiveRow store={store} onGrow={follow} />}
       </div>

@@ -1,6 +1,6 @@
 // The chat's state and how each server frame changes it. Framework-free: React reads it through
 // useSyncExternalStore, one slice per component, so a token re-renders the streaming row only.
-import type { Message, ServerMessage, StoredMessage, ToolStep } from '@fluxy/protocol';
+import type { Checkpoint, Message, ServerMessage, StoredMessage, ToolStep } from '@fluxy/protocol';
 
 /** A message from the history API (`Message`) or from the socket (`StoredMessage`). */
 export type HistoryMessage = StoredMessage | Message;
@@ -29,8 +29,13 @@ export interface ChatMessage {
   tools?: ToolView[];
   error?: { code: string; message: string };
   attachments?: AttachmentView[];
+  /** The checkpoint this turn left, and the paths it changed. */
   checkpointId?: string;
   files?: string[];
+  /** The checkpoint before this turn: what its `Undo` goes back to. */
+  undoTo?: string;
+  /** A notice that the app broke after a turn: the chat offers Undo and "Ask the agent to fix it". */
+  broken?: { part: string; error: string; checkpointId?: string };
 }
 
 export interface LiveTurn {
@@ -156,6 +161,16 @@ export function createChatStore() {
     },
     /** A message of ours that could not go out: it stays, with the reason. */
     fail,
+    /** Gives the answers of the history their checkpoints (a reload keeps each turn's `Undo`). */
+    annotate(checkpoints: readonly Checkpoint[]) {
+      const byMessage = new Map(checkpoints.filter((c) => c.kind === 'turn' && c.messageId).map((c) => [c.messageId!, c]));
+      if (!state.messages.some((m) => !m.checkpointId && byMessage.has(m.id))) return;
+      const messages = state.messages.map((m) => {
+        const c = byMessage.get(m.id);
+        return c && !m.checkpointId ? { ...m, checkpointId: c.id, files: c.files, undoTo: c.parentId ?? undefined } : m;
+      });
+      set({ messages });
+    },
     apply(frame: ServerMessage) {
       switch (frame.type) {
         case 'chat:conversation-created':
@@ -225,13 +240,17 @@ export function createChatStore() {
           return;
         case 'app:checkpoint': {
           if (!mine(frame.conversationId)) return;
-          const messages = state.messages.map((m) => (m.id === frame.messageId ? { ...m, checkpointId: frame.checkpointId, files: frame.files } : m));
+          const messages = state.messages.map((m) =>
+            m.id === frame.messageId ? { ...m, checkpointId: frame.checkpointId, files: frame.files, undoTo: frame.previousCheckpointId } : m,
+          );
           set({ messages });
           return;
         }
-        case 'app:broken':
-          set({ messages: [...state.messages, notice(`broken_${frame.part}`, `Your ${frame.part} stopped working after the last change: ${frame.error}`)] });
+        case 'app:broken': {
+          const shown = notice(`broken_${frame.part}`, `Your ${frame.part === 'backend' ? 'backend' : 'dashboard'} stopped working after the last change.`);
+          set({ messages: [...state.messages, { ...shown, broken: { part: frame.part, error: frame.error, checkpointId: frame.checkpointId } }] });
           return;
+        }
         case 'app:restored':
           set({ messages: [...state.messages, { ...notice('restored', 'Your app is back to how it was before that change.'), error: undefined }] });
           return;

@@ -69,6 +69,8 @@ export function createConversationQueue(options: {
         s.running?.abort();
       }
     },
+    /** How many turns run now, in every conversation. */
+    running: (): number => turns.size,
     /** Resolves when every running turn has ended, or after `graceMs`, whichever is first. */
     async settle(graceMs: number): Promise<void> {
       let timer: NodeJS.Timeout | undefined;

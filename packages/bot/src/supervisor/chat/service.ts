@@ -5,10 +5,12 @@ import type { Logger } from '../../shared/logger.ts';
 import type { FluxyPaths } from '../../shared/paths.ts';
 import type { BackendWatcher } from '../backend-watcher.ts';
 import type { ChatClient, ChatHandler, ChatHub } from '../chat-socket.ts';
+import { type CheckpointService, createCheckpointService } from '../checkpoints/service.ts';
+import type { CheckpointStore } from '../checkpoints/store.ts';
 import type { ManagedChild } from '../child.ts';
 import type { WorkerClient } from '../worker-client.ts';
 import { createClientMessageIds, type StoredAt } from './client-message-ids.ts';
-import { createConversationQueue } from './conversation-queue.ts';
+import { createConversationQueue, type TurnJob } from './conversation-queue.ts';
 import { handleSettingsSave, handleTranscribe } from './extras.ts';
 import { attachmentRecords, saveIncomingAttachments } from './incoming-attachments.ts';
 import { createLiveTurns } from './live-turns.ts';
@@ -27,6 +29,8 @@ export interface ChatServiceDeps {
   providerOptions?: AgentProviderOptions;
   /** Benchmarks only (FLUXY_TRACE_TOKENS=1): bot:token carries when the provider handed it over. */
   traceTokens?: boolean;
+  /** The checkpoint history, and what checking the app after a turn needs. */
+  checkpoints?: { store: CheckpointStore; vitePort: number; backendSecret: string };
 }
 
 type UserMessage = Extract<ClientMessage, { type: 'user:message' }>;
@@ -42,7 +46,7 @@ const CLOSE_GRACE_MS = 2_000;
  */
 export function createChatService(
   deps: ChatServiceDeps,
-): ChatHandler & { close(graceMs?: number): Promise<void>; invalidateSettings(): void } {
+): ChatHandler & { close(graceMs?: number): Promise<void>; invalidateSettings(): void; checkpoints?: CheckpointService } {
   const { hub, worker, paths, log } = deps;
   let closing = false;
   const live = createLiveTurns();
@@ -61,6 +65,24 @@ export function createChatService(
       deps.providerOptions,
     ),
   );
+  // Turns whose agent still works (a restore is refused meanwhile); the queue, made below, also
+  // counts turns that are only finishing (checkpoint, restart, check), which a restore waits for.
+  const working = new Set<TurnJob>();
+  let queued: { running(): number; settle(ms: number): Promise<void> } = { running: () => 0, settle: async () => undefined };
+  const checkpoints =
+    deps.checkpoints &&
+    createCheckpointService({
+      ...deps.checkpoints,
+      backend: deps.backend,
+      watcher: deps.watcher,
+      broadcast,
+      agentsWorking: () => working.size,
+      runningTurns: () => queued.running(),
+      settleTurns: (ms) => queued.settle(ms),
+      autoRollback: async () => (await settings.get()).autoRollback === true,
+      worker,
+      log: log.child('checkpoints'),
+    });
   const runTurn = createTurnRunner({
     broadcast,
     worker,
@@ -72,13 +94,17 @@ export function createChatService(
     isClosing: () => closing,
     traceTokens: deps.traceTokens,
     onAnswerCreated: live.setMessageId,
+    onAgentDone: (job) => working.delete(job),
+    checkpoints,
   });
   const queue = createConversationQueue({
     async run(job, signal) {
       live.start(job.conversationId);
+      working.add(job);
       try {
         await runTurn(job, signal);
       } finally {
+        working.delete(job);
         live.end(job.conversationId);
       }
     },
@@ -87,6 +113,7 @@ export function createChatService(
       broadcast({ type: 'bot:error', conversationId: job.conversationId, code: 'internal_error', message: 'The turn failed inside Fluxy; your message is saved.' });
     },
   });
+  queued = queue;
   const stopClear = { worker, queue, broadcast };
 
   const unknownConversation = (client: ChatClient, conversationId: string): undefined => {
@@ -163,7 +190,23 @@ export function createChatService(
     return { conversationId, messageId: stored.id };
   }
 
+  /** `user:undo`: the outcome reaches everyone as `app:restored`; a refusal only the one who asked. */
+  async function undo(client: ChatClient, checkpointId: string | undefined): Promise<void> {
+    if (!checkpoints) {
+      client.send({ type: 'bot:error', code: 'not_available', message: 'Checkpoints are off in this Fluxy.' });
+      return;
+    }
+    try {
+      await checkpoints.undo(checkpointId);
+    } catch (err) {
+      const known = err instanceof FluxyError && ['agent_busy', 'checkpoint_not_found', 'nothing_to_undo'].includes(err.code);
+      if (!known) log.error('undo failed', { error: err });
+      client.send({ type: 'bot:error', code: known ? (err.code as 'agent_busy') : 'restore_failed', message: known ? err.message : 'The restore failed; see the supervisor log.' });
+    }
+  }
+
   return {
+    checkpoints,
     onConnect(client) {
       // A page reloaded (or a second device opened) in the middle of an answer picks it up here.
       for (const frame of live.snapshot()) client.send(frame);
@@ -192,8 +235,7 @@ export function createChatService(
           for (const frame of live.snapshot(msg.conversationId)) client.send(frame);
           return;
         case 'user:undo':
-          client.send({ type: 'bot:error', code: 'not_available', message: 'Undo is not available in this version of Fluxy yet.' });
-          return;
+          return undo(client, msg.checkpointId);
         case 'ping':
           client.send({ type: 'pong' });
           return;

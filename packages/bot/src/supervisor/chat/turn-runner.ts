@@ -5,6 +5,7 @@ import type { AgentEvent, AgentUsage } from '../../agent/index.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { BackendWatcher } from '../backend-watcher.ts';
 import type { ManagedChild } from '../child.ts';
+import type { CheckpointService } from '../checkpoints/service.ts';
 import type { WorkerClient } from '../worker-client.ts';
 import type { TurnJob } from './conversation-queue.ts';
 import type { ProviderPool } from './provider-pool.ts';
@@ -30,6 +31,10 @@ export interface TurnRunnerDeps {
   partialSaveMs?: number;
   /** The stored assistant message this turn's answer becomes (for late joiners' `chat:in-progress`). */
   onAnswerCreated?(conversationId: string, messageId: string): void;
+  /** The agent of `job` has stopped working (the turn goes on: storing, checkpoint, restart, check). */
+  onAgentDone?(job: TurnJob): void;
+  /** Checkpoints before and after the turn, and the check that the app still works after it. */
+  checkpoints?: Pick<CheckpointService, 'beforeTurn' | 'recordTurn' | 'check' | 'reportBroken'>;
 }
 
 type FinalEvent = Extract<AgentEvent, { type: 'done' | 'error' }>;
@@ -47,7 +52,9 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     const { conversationId } = job;
     broadcast({ type: 'bot:typing', conversationId });
     // Both before the agent can start: fetched together, they cost one round trip of latency.
-    const [settings, conversation] = await Promise.all([deps.settings.get(), worker.getConversation(conversationId)]);
+    // Hand edits since the last checkpoint are recorded before the agent can touch anything, so
+    // undoing this turn never throws them away.
+    const [settings, conversation] = await Promise.all([deps.settings.get(), worker.getConversation(conversationId), deps.checkpoints?.beforeTurn()]);
     if (!settings.provider || !settings.model) {
       broadcast({
         type: 'bot:error',
@@ -121,6 +128,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     } finally {
       watcherFiles = deps.watcher.release().map((f) => `backend/${f}`);
       release();
+      deps.onAgentDone?.(job);
       await saving;
     }
 
@@ -151,14 +159,21 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       broadcast({ type: 'bot:response', conversationId, messageId, content: done.text });
     }
 
-    const changed = [...new Set([...(final?.type === 'done' ? final.filesChanged : []), ...watcherFiles])];
+    // The checkpoint sees what the agent's Bash changed too, outside backend/ as well.
+    const recorded = deps.checkpoints ? await deps.checkpoints.recordTurn(conversationId, messageId) : [];
+    const changed = [...new Set([...(final?.type === 'done' ? final.filesChanged : []), ...watcherFiles, ...recorded])];
     if (changed.length > 0) {
+      let restarted = false;
       if (!deps.isClosing() && changed.some((f) => f.startsWith('backend/'))) {
         log.info('the agent changed the backend; restarting it once');
         await deps.backend.restart();
-        await deps.backend.whenReady(BACKEND_READY_MS);
+        restarted = true;
+        // The check below waits for it itself, and stops waiting as soon as it crashes.
+        if (!deps.checkpoints) await deps.backend.whenReady(BACKEND_READY_MS);
       }
+      const broken = deps.checkpoints && !deps.isClosing() ? await deps.checkpoints.check(changed, restarted) : null;
       broadcast({ type: 'app:hmr-update', files: changed });
+      if (broken) await deps.checkpoints!.reportBroken(broken, conversationId);
     }
   };
 }

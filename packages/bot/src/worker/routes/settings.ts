@@ -70,6 +70,7 @@ export function settingsRoutes(ctx: WorkerContext): Router {
       baseUrl: s.get('baseUrl'),
       whisperKey: s.get('whisperKey'),
       whisperBaseUrl: s.get('whisperBaseUrl'),
+      autoRollback: s.get('autoRollback') === 'true',
     });
   });
 
