@@ -20,6 +20,10 @@ test('Origin must equal the own origin; without it, Sec-Fetch-Site must say same
   assert.ok(!fromOwnOrigin({ ...alice, origin: 'https://alice.my.test:3000' }, false), 'another scheme is another origin');
   assert.ok(!fromOwnOrigin({ ...alice, origin: 'http://alice.my.test:3001' }, false), 'another port');
   assert.ok(!fromOwnOrigin({ ...alice, origin: 'null' }, false), 'a sandboxed frame or data: page');
+  // Origin: null is also what a form on the bot's own no-referrer page sends; then only Sec-Fetch-Site tells.
+  assert.ok(fromOwnOrigin({ ...alice, origin: 'null', 'sec-fetch-site': 'same-origin' }, false), "the owner's own form");
+  assert.ok(!fromOwnOrigin({ ...alice, origin: 'null', 'sec-fetch-site': 'same-site' }, false), "a sibling's form, or a redirect through a sibling");
+  assert.ok(!fromOwnOrigin({ ...alice, origin: 'null', 'sec-fetch-site': 'cross-site' }, false), 'a sandboxed frame');
   assert.ok(!fromOwnOrigin({ ...alice, origin: 'not a url' }, false));
   assert.ok(fromOwnOrigin({ ...alice, 'sec-fetch-site': 'same-origin' }, false));
   assert.ok(!fromOwnOrigin({ ...alice, 'sec-fetch-site': 'same-site' }, false), 'same-site is exactly the cross-bot case');

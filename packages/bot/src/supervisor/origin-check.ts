@@ -31,14 +31,20 @@ export function requestOrigin(headers: IncomingHttpHeaders, trustForwarded: bool
 }
 
 /**
- * Whether the browser says the request comes from this origin. `Origin` when present (every
- * browser sends it on cross-origin POSTs, forms and no-cors fetches included; `null` from a
- * sandboxed frame is refused); else `Sec-Fetch-Site` must be `same-origin`. A request with
+ * Whether the browser says the request comes from this origin. `Origin` when it names one (every
+ * browser sends it on cross-origin POSTs, forms and no-cors fetches included); else
+ * `Sec-Fetch-Site` must be `same-origin`. `Origin: null` is what Chromium sends on a form POST from
+ * a page whose Referrer-Policy is `no-referrer` (the chat's pages, an app page that says so), and from
+ * a sandboxed frame or after a cross-origin redirect; only the first has `Sec-Fetch-Site:
+ * same-origin` (an opaque origin or a redirect through another host makes it `same-site` or
+ * `cross-site`), so `null` defers to that header and is refused without it. A request with
  * neither header is not from a browser that could be tricked into sending it (curl, a script):
  * allowed.
  */
 export function fromOwnOrigin(headers: IncomingHttpHeaders, trustForwarded: boolean): boolean {
   const origin = first(headers.origin);
+  const site = first(headers['sec-fetch-site']);
+  if (origin === 'null') return site === 'same-origin';
   if (origin !== undefined) {
     const own = requestOrigin(headers, trustForwarded);
     let given: string;
@@ -49,7 +55,6 @@ export function fromOwnOrigin(headers: IncomingHttpHeaders, trustForwarded: bool
     }
     return own !== undefined && given !== 'null' && given === own;
   }
-  const site = first(headers['sec-fetch-site']);
   return site === undefined || site === 'same-origin';
 }
 
