@@ -65,8 +65,8 @@ function requestHeaders(headers: IncomingHttpHeaders, options: ForwardOptions, c
     if (typeof value === 'string') out.push(key, value);
     else if (value) for (const v of value) out.push(key, v);
   }
-  const host = options.keepHost ? headers.host : options.target.host;
-  if (host !== undefined) out.push('host', host);
+  // Node's client adds no Host to a header list: without the client's, the target's (as Node would).
+  out.push('host', (options.keepHost ? headers.host : undefined) ?? options.target.host);
   if (set) for (const key in set) out.push(key, set[key]!);
   // Node's client sends a body written to a GET, DELETE or OPTIONS request unframed unless told
   // otherwise: name the framing the client used, always (any codings before `chunked` included:
