@@ -1,4 +1,4 @@
-import { type Agent, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, request, type ServerResponse } from 'node:http';
+import { type Agent, type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 /**
@@ -35,15 +35,43 @@ export interface ForwardOptions {
   onError(err: Error): void;
 }
 
-function endToEnd(headers: IncomingHttpHeaders, drop?: ReadonlySet<string>): ResponseHeaders {
+function endToEnd(headers: IncomingHttpHeaders): ResponseHeaders {
   // Connection may nominate more hop-by-hop headers (RFC 9110 §7.6.1).
   const nominated = headers.connection?.toLowerCase().split(',').map((s) => s.trim());
   const out: ResponseHeaders = {};
   for (const key in headers) {
-    if (HOP_BY_HOP.has(key) || drop?.has(key) || nominated?.includes(key)) continue;
+    if (HOP_BY_HOP.has(key) || nominated?.includes(key)) continue;
     const value = headers[key];
     if (value !== undefined) out[key] = value;
   }
+  return out;
+}
+
+/**
+ * The request's headers for the next hop as a flat `[name, value, …]` list: Node's client writes
+ * such a list as it is, where an object costs a validated `setHeader` and a lower-cased copy per
+ * header. `headers` may have been edited by the caller (the
+ * supervisor drops and sets its own), so it is the source, not `rawHeaders`.
+ */
+function requestHeaders(headers: IncomingHttpHeaders, options: ForwardOptions, chunked: boolean): string[] {
+  const { drop, set } = options;
+  const nominated = headers.connection?.toLowerCase().split(',').map((s) => s.trim());
+  const out: string[] = [];
+  for (const key in headers) {
+    // Node already answered 100-continue: the next hop must not wait for a second body. Host is ours to say.
+    if (HOP_BY_HOP.has(key) || key === 'expect' || key === 'host' || drop?.has(key) || nominated?.includes(key)) continue;
+    if (set && key in set) continue;
+    const value = headers[key];
+    if (typeof value === 'string') out.push(key, value);
+    else if (value) for (const v of value) out.push(key, v);
+  }
+  // Node's client adds no Host to a header list: without the client's, the target's (as Node would).
+  out.push('host', (options.keepHost ? headers.host : undefined) ?? options.target.host);
+  if (set) for (const key in set) out.push(key, set[key]!);
+  // Node's client sends a body written to a GET, DELETE or OPTIONS request unframed unless told
+  // otherwise: name the framing the client used, always (any codings before `chunked` included:
+  // the body Node hands us is still coded by them).
+  if (chunked) out.push('transfer-encoding', headers['transfer-encoding']!);
   return out;
 }
 
@@ -80,15 +108,7 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, options: 
     return;
   }
   const { target } = options;
-  const headers: OutgoingHttpHeaders = endToEnd(req.headers, options.drop);
-  // Node already answered 100-continue; the next hop must not wait for a second body.
-  delete headers.expect;
-  if (options.set) Object.assign(headers, options.set);
-  if (!options.keepHost) headers.host = target.host;
-  // Node's client sends a body written to a GET, DELETE or OPTIONS request unframed unless told
-  // otherwise: name the framing the client used, always (any codings before `chunked` included:
-  // the body Node hands us is still coded by them).
-  if (framing === 'chunked') headers['transfer-encoding'] = req.headers['transfer-encoding'];
+  const headers = requestHeaders(req.headers, options, framing === 'chunked');
   const send = target.protocol === 'https:' ? httpsRequest : request;
   const upstream = send({
     protocol: target.protocol,

@@ -122,6 +122,23 @@ const byteLength = (chunk: Chunk | undefined, encoding?: BufferEncoding) =>
   chunk === undefined ? 0 : typeof chunk === 'string' ? Buffer.byteLength(chunk, encoding) : chunk.byteLength;
 
 /**
+ * For a client that accepts none of our encodings: nothing is compressed, but a compressible answer
+ * still says `Vary: Accept-Encoding` (a cache must not hand it to a client that asked for brotli).
+ * Only writeHead is hooked (Node calls it for implicit headers too); write and end stay Node's own,
+ * which spares most requests from API clients (curl, scripts) the compressor's wrapping.
+ */
+function varyOnly(res: ServerResponse): void {
+  const writeHead = res.writeHead as (this: ServerResponse, ...args: unknown[]) => ServerResponse;
+  res.writeHead = function (this: ServerResponse, statusCode: number, reason?: unknown, headers?: unknown) {
+    if (typeof reason === 'string') this.statusMessage = reason;
+    else headers = reason;
+    applyHeaders(this, headers as OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined);
+    if (isCompressible(String(this.getHeader('content-type') ?? ''))) varyOnEncoding(this);
+    return writeHead.call(this, statusCode);
+  } as ServerResponse['writeHead'];
+}
+
+/**
  * Makes `res` compress its body when the request accepts br or gzip and the response is worth it:
  * a compressible type, not HEAD/1xx/204/206/304, not already encoded, not `no-transform`, and not
  * known to be under 1 KB (by Content-Length, or by `end(body)` before any header went out). The
@@ -134,6 +151,10 @@ export function compressResponse(req: IncomingMessage, res: ServerResponse, log?
   // BREACH-style attacks read secrets out of compressed bodies; such requests are left alone.
   if (req.method === 'HEAD' || req.headers['sec-fetch-site'] === 'cross-site') return;
   const accepted = acceptedEncodings(req.headers['accept-encoding'])[0];
+  if (!accepted) {
+    varyOnly(res);
+    return;
+  }
   // The originals, called with whatever arguments the caller gave (their overloads do not survive `.call`).
   const writeHead = res.writeHead as (this: ServerResponse, ...args: unknown[]) => ServerResponse;
   const write = res.write as (this: ServerResponse, ...args: unknown[]) => boolean;

@@ -3,11 +3,16 @@ import { SETTINGS_CHANGED_HEADER } from '@fluxy/protocol';
 
 type HeadersArg = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined;
 
+const isOurs = (name: unknown) => typeof name === 'string' && name.toLowerCase() === SETTINGS_CHANGED_HEADER;
+
 /** Drops the header from a writeHead argument (an object, a flat raw list, or pairs); says whether it was there. */
 function dropFrom(headers: HeadersArg): { headers: HeadersArg; found: boolean } {
   if (!headers) return { headers, found: false };
-  const isOurs = (name: unknown) => typeof name === 'string' && name.toLowerCase() === SETTINGS_CHANGED_HEADER;
   if (!Array.isArray(headers)) {
+    // Almost every reply lacks it: no copy then (this runs for every request to the worker).
+    let present = false;
+    for (const k in headers) if (isOurs(k)) present = true;
+    if (!present) return { headers, found: false };
     const kept: OutgoingHttpHeaders = {};
     let found = false;
     for (const [k, v] of Object.entries(headers)) {
