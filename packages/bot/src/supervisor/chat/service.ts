@@ -96,6 +96,7 @@ export function createChatService(
     onAnswerCreated: live.setMessageId,
     onAgentDone: (job) => working.delete(job),
     checkpoints,
+    workspaceDir: paths.workspace,
   });
   const queue = createConversationQueue({
     async run(job, signal) {

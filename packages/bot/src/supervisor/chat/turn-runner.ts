@@ -8,6 +8,7 @@ import type { ManagedChild } from '../child.ts';
 import type { CheckpointService } from '../checkpoints/service.ts';
 import type { WorkerClient } from '../worker-client.ts';
 import type { TurnJob } from './conversation-queue.ts';
+import { resyncDashboard } from './dashboard-resync.ts';
 import type { ProviderPool } from './provider-pool.ts';
 import type { SettingsCache } from './settings-cache.ts';
 
@@ -35,6 +36,8 @@ export interface TurnRunnerDeps {
   onAgentDone?(job: TurnJob): void;
   /** Checkpoints before and after the turn, and the check that the app still works after it. */
   checkpoints?: Pick<CheckpointService, 'beforeTurn' | 'recordTurn' | 'check' | 'reportBroken'>;
+  /** The workspace: the client files a turn changed get one last hot update from there. */
+  workspaceDir?: string;
 }
 
 type FinalEvent = Extract<AgentEvent, { type: 'done' | 'error' }>;
@@ -172,6 +175,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
         if (!deps.checkpoints) await deps.backend.whenReady(BACKEND_READY_MS);
       }
       const broken = deps.checkpoints && !deps.isClosing() ? await deps.checkpoints.check(changed, restarted) : null;
+      if (deps.workspaceDir) await resyncDashboard(deps.workspaceDir, changed, log);
       broadcast({ type: 'app:hmr-update', files: changed });
       if (broken) await deps.checkpoints!.reportBroken(broken, conversationId);
     }
