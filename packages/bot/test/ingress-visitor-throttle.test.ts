@@ -78,6 +78,8 @@ test('ten wrong passwords from A: A waits longer than B through the relay, the s
 
   // What the worker counted: the visitor through the relay, loopback on the base port.
   const logOf = (i: Instance) => readFileSync(join(i.home, 'logs', 'worker.log'), 'utf8');
+  // The worker's log reaches its file through the supervisor's pipe, a moment after the answers.
+  await waitFor('the tunnelled failures in the worker log', () => logOf(tunnelled).includes(`"ip":"${A}"`));
   assert.match(logOf(tunnelled), new RegExp(`failed sign-in \\{"ip":"${A.replaceAll('.', '\\.')}"\\}`));
   assert.doesNotMatch(logOf(tunnelled), /failed sign-in \{"ip":"127\.0\.0\.1"\}/);
   assert.doesNotMatch(logOf(local), new RegExp(A.replaceAll('.', '\\.')));
@@ -98,7 +100,11 @@ test('a forged visitor header sent straight to N+3 is not believed', async () =>
       body: JSON.stringify({ password: 'wrong' }),
     });
     assert.equal(r.status, 401);
-    const log = readFileSync(join(bot.home, 'logs', 'worker.log'), 'utf8');
+    // The worker's log reaches its file through the supervisor's pipe, a moment after the answer.
+    const log = await waitFor('the failed sign-in in the worker log', () => {
+      const text = readFileSync(join(bot.home, 'logs', 'worker.log'), 'utf8');
+      return text.includes('failed sign-in') ? text : undefined;
+    });
     assert.match(log, /failed sign-in \{"ip":"192\.0\.2\.2"\}/, 'Cloudflare\'s header, not the forgery');
     assert.doesNotMatch(log, /192\.0\.2\.1/);
   } finally {
