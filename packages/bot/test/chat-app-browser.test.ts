@@ -201,7 +201,7 @@ describe('the chat app in a browser', () => {
     const before = fake.requests.length;
     await send(page, 'what is in this picture');
     await page.getByRole('log').locator('img[alt="dot.png"]').waitFor();
-    await page.locator('.msg-bot').filter({ hasText: 'OK' }).last().waitFor({ timeout: 60_000 });
+    await page.locator('.msg-bot').filter({ hasText: 'OK' }).last().waitFor({ timeout: 120_000 });
     const request = fake.requests.slice(before).find((r) => JSON.stringify(r.body.messages).includes('what is in this picture'));
     assert.ok(request, 'the model was asked');
     const blocks = JSON.stringify(request.body.messages);
