@@ -7,6 +7,8 @@ import { PKG_DIR } from '../../src/shared/paths.ts';
 import { STATUS_HEADER } from '../../src/shared/session-token.ts';
 
 export const FLUXY_BIN = join(PKG_DIR, 'bin/fluxy.js');
+/** The Node flags `bin/fluxy.js` names on its `#!/usr/bin/env -S node …` line: the supervisor runs with them when started as `fluxy`. */
+const FLUXY_NODE_FLAGS = (/^#!.*\bnode((?:[ \t]+--\S+)*)/.exec(readFileSync(FLUXY_BIN, 'utf8'))?.[1] ?? '').split(/\s+/).filter(Boolean);
 
 /** Polls `check` until it returns a truthy value or the deadline passes; no fixed sleeps. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 50): Promise<T> {
@@ -144,6 +146,8 @@ export interface InstanceOptions {
   expectWorker?: boolean;
   /** Start without `--no-tunnel` (the tunnel tests; default false). */
   tunnel?: boolean;
+  /** Node flags for the supervisor instead of those on bin/fluxy.js's `#!` line (the bench compares V8's defaults). */
+  nodeFlags?: string[];
 }
 
 export async function startInstance(options: InstanceOptions = {}): Promise<Instance> {
@@ -156,7 +160,7 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
   }
   const port = options.port ?? (await freeBasePort());
   const spawnedAt = performance.now();
-  const proc = spawn(process.execPath, [FLUXY_BIN, 'start', '--port', String(port), ...(options.tunnel ? [] : ['--no-tunnel'])], {
+  const proc = spawn(process.execPath, [...(options.nodeFlags ?? FLUXY_NODE_FLAGS), FLUXY_BIN, 'start', '--port', String(port), ...(options.tunnel ? [] : ['--no-tunnel'])], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
