@@ -22,8 +22,15 @@ export function hasWrk(): boolean {
 }
 
 /** `wrk -t1` (one C thread: a lighter client than autocannon); p50/p99 in µs. */
-export async function wrk(url: string, connections: number, seconds: number, script?: string): Promise<{ rps: number; p50: number; p99: number; errors: string }> {
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...(script ? ['-s', script] : []), url];
+export async function wrk(
+  url: string,
+  connections: number,
+  seconds: number,
+  script?: string,
+  headers: Record<string, string> = {},
+): Promise<{ rps: number; p50: number; p99: number; errors: string }> {
+  const h = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...h, ...(script ? ['-s', script] : []), url];
   const { stdout } = await run('wrk', args, { maxBuffer: 1 << 20 });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? Number.NaN);
   const p50 = toMicros(/\n\s+50%\s+(\S+)/.exec(stdout)?.[1] ?? '');
