@@ -138,6 +138,12 @@ async function reply(
   const id = `msg_fake_${Math.random().toString(36).slice(2, 10)}`;
 
   if (body.stream !== true) {
+    // A connection that keeps dropping drops the CLI's non-streaming retry too (after a cut stream
+    // it sometimes asks again without streaming; answering that would turn the cut into a success).
+    if (steps.some((s) => 'cut' in s)) {
+      res.socket?.destroy();
+      return;
+    }
     // Non-streaming fallback (the CLI uses it after some stream failures): the whole message at once.
     const content: unknown[] = [];
     for (const s of steps) {

@@ -98,6 +98,19 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: 
 }
 
 /** What `fluxy status` sends: the key from this run's pid file (none before the file exists). */
+/**
+ * `promise`, with the end of the bot's own log added to its error when it fails: a wait that
+ * times out in CI then says what the bot was doing.
+ */
+export async function explained<T>(bot: Pick<Instance, 'output'>, promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (err) {
+    if (err instanceof Error) err.message += `\n--- the bot's log, last 4,000 characters ---\n${bot.output().slice(-4_000)}`;
+    throw err;
+  }
+}
+
 export function statusHeaders(home: string): Record<string, string> {
   try {
     const { statusKey } = JSON.parse(readFileSync(join(home, 'fluxy.pid'), 'utf8')) as { statusKey?: string };
