@@ -133,6 +133,8 @@ export interface Instance {
 export interface InstanceOptions {
   /** Run `fluxy setup --password` first (default 'pw'); null leaves the bot unconfigured. */
   password?: string | null;
+  /** More `fluxy setup` flags, given with the password (a provider, say). */
+  setup?: string[];
   /** Wait until every child runs (default true). */
   waitForChildren?: boolean;
   home?: string;
@@ -151,7 +153,7 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
   const env = { FLUXY_HOME: home, FLUXY_LOG_LEVEL: process.env.FLUXY_LOG_LEVEL ?? 'info', ...options.env };
   const password = options.password === undefined ? 'pw' : options.password;
   if (password !== null) {
-    const r = await runCli(['setup', '--password', password], env);
+    const r = await runCli(['setup', '--password', password, ...(options.setup ?? [])], env);
     if (r.code !== 0) throw new Error(`fluxy setup failed: ${r.stderr}`);
   }
   const port = options.port ?? (await freeBasePort());
