@@ -5,6 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { isAlive as alive } from '../src/cli/pid.ts';
 import { createLogger } from '../src/shared/logger.ts';
 import type { ManagedChild } from '../src/supervisor/child.ts';
 import { createCheckpointService } from '../src/supervisor/checkpoints/service.ts';
@@ -49,14 +50,6 @@ test('a turn waits a bounded time for a stuck git, and the stuck git is killed',
   // Resolves although the snapshot behind it cannot (the old code awaited it for ever): while the
   // stuck git still runs, not because it was killed.
   await service.beforeTurn(200);
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const pids = await waitFor('the fake git to have run', () => {
     try {
       return readFileSync(join(home, 'git-pids'), 'utf8').trim().split('\n').map(Number);
