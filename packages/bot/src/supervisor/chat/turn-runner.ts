@@ -75,7 +75,10 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       .map((m) => ({ role: m.role, content: m.content }));
     // Stored as interrupted as the agent starts (not awaited: it must not delay the first request),
     // completed when the turn ends: a crash mid-turn leaves it interrupted, never lost.
-    const answerP = worker.addMessage(conversationId, { role: 'assistant', content: '', status: 'interrupted' });
+    // `replyTo` lets a restarted Fluxy tell this message answered from never answered.
+    const answerP = job.answerMessageId
+      ? worker.updateMessage(conversationId, job.answerMessageId, { content: '', status: 'interrupted' })
+      : worker.addMessage(conversationId, { role: 'assistant', content: '', status: 'interrupted', replyTo: job.userMessageId });
     answerP.then((m) => deps.onAnswerCreated?.(conversationId, m.id)).catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
 
     const { instance, release } = deps.providers.acquire({
