@@ -188,6 +188,15 @@ describe('the chat app in a browser', () => {
 
   test('an image attached with the picker reaches the model as an image, in a new conversation', async () => {
     const { context, page } = await signedIn(PHONE);
+    // The server learning of the new conversation is held back until the message would have gone
+    // (or 3 s): a message sent before it would land in the conversation just left, unseen.
+    const messageSent = new Promise<void>((resolve) =>
+      page.on('websocket', (ws) => ws.on('framesent', (f) => String(f.payload).includes('"user:message"') && resolve())),
+    );
+    await page.route('**/api/context/set', async (route) => {
+      await Promise.race([messageSent, new Promise((r) => setTimeout(r, 3_000))]);
+      await route.continue();
+    });
     // The stopped turn above stays in its conversation; this starts afresh.
     await page.getByRole('button', { name: 'New conversation' }).click();
     await page.getByRole('heading', { name: 'What shall we build?' }).waitFor();
@@ -201,7 +210,7 @@ describe('the chat app in a browser', () => {
     const before = fake.requests.length;
     await send(page, 'what is in this picture');
     await page.getByRole('log').locator('img[alt="dot.png"]').waitFor();
-    await page.locator('.msg-bot').filter({ hasText: 'OK' }).last().waitFor({ timeout: 120_000 });
+    await page.locator('.msg-bot').filter({ hasText: 'OK' }).last().waitFor({ timeout: 60_000 });
     const request = fake.requests.slice(before).find((r) => JSON.stringify(r.body.messages).includes('what is in this picture'));
     assert.ok(request, 'the model was asked');
     const blocks = JSON.stringify(request.body.messages);

@@ -25,6 +25,8 @@ export interface ChatServiceDeps {
   worker: WorkerClient;
   paths: FluxyPaths;
   backend: ManagedChild;
+  /** The worker process: a turn's answer waits for it to come back after a crash. */
+  workerChild?: Pick<ManagedChild, 'whenReady'>;
   watcher: BackendWatcher;
   log: Logger;
   providerOptions?: AgentProviderOptions;
@@ -98,6 +100,7 @@ export function createChatService(
     onAgentDone: (job) => working.delete(job),
     checkpoints,
     workspaceDir: paths.workspace,
+    workerReady: deps.workerChild && ((ms) => deps.workerChild!.whenReady(ms)),
   });
   const queue = createConversationQueue({
     async run(job, signal) {
