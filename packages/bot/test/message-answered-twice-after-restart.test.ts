@@ -4,16 +4,25 @@
 // a second time: the ids lived in the supervisor's memory only. Now the database keeps them. A real
 // bot against a fake OpenAI-compatible server, restarted on the same home.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { type FakeOpenAI, startFakeOpenAI } from './fakes/index.ts';
+import { type ChatRequest, type FakeOpenAI, startFakeOpenAI } from './fakes/index.ts';
 import { ChatClient } from './helpers/chat-client.ts';
 import { type Instance, releaseBasePort, runCli, startInstance, waitFor } from './helpers/instance.ts';
 
 const HELD = 'hold this answer';
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex').toString('base64');
+
+type Part = { type: string; text?: string; image_url?: { url: string } };
+/** The newest message's words, and its parts (an attachment makes the content a list of parts). */
+const lastMessage = (req: ChatRequest): { text: string; parts: Part[] } => {
+  const content = req.body.messages?.at(-1)?.content;
+  const parts: Part[] = typeof content === 'string' ? [{ type: 'text', text: content }] : ((content ?? []) as Part[]);
+  return { text: parts.map((p) => p.text ?? '').join(' '), parts };
+};
 
 describe('a message sent again after a restart', () => {
   let fake: FakeOpenAI;
@@ -52,14 +61,15 @@ describe('a message sent again after a restart', () => {
   };
   const userRows = (content: string) => query<{ id: string; conversation_id: string }>("SELECT id, conversation_id FROM messages WHERE role = 'user' AND content = ?", content);
   const answersTo = (id: string) => query<{ id: string; status: string; content: string }>('SELECT id, status, content FROM messages WHERE reply_to = ?', id);
-  const asked = (content: string) => fake.requests.filter((r) => JSON.stringify(r.body.messages?.at(-1)?.content ?? '').includes(content)).length;
+  const askedFor = (content: string) => fake.requests.filter((r) => lastMessage(r).text.includes(content));
+  const asked = (content: string) => askedFor(content).length;
 
   before(async () => {
     // A message naming HELD streams a little and then stalls (the restart cuts it), except when
     // asked again after the restart.
     fake = await startFakeOpenAI((req) => {
-      const last = JSON.stringify(req.body.messages?.at(-1)?.content ?? '');
-      const earlier = fake.requests.filter((r) => JSON.stringify(r.body.messages?.at(-1)?.content ?? '') === last).length;
+      const last = lastMessage(req).text;
+      const earlier = fake.requests.filter((r) => lastMessage(r).text === last).length;
       if (last.includes(HELD) && earlier === 1) return [{ text: 'half ' }, { delayMs: 120_000 }];
       return [{ text: `answer to ${last.replace(/\W+/g, ' ').trim()}` }];
     });
@@ -129,10 +139,11 @@ describe('a message sent again after a restart', () => {
     await again.bot.stop();
   });
 
-  test('after a crash (SIGKILL) mid-answer: answered once, and a repeat while that runs waits for it', async () => {
+  test('after a crash (SIGKILL) mid-answer: answered once, with its picture, and a repeat while that runs waits for it', async () => {
     const { bot, chat } = await start();
     const sentAt = new Date().toISOString();
-    chat.send({ type: 'user:message', content: `crash ${HELD}`, clientMessageId: 'crash-4' });
+    const attachments = [{ type: 'image', name: 'dot.png', mediaType: 'image/png', data: PNG }];
+    chat.send({ type: 'user:message', content: `crash ${HELD}`, clientMessageId: 'crash-4', attachments });
     const ack = await chat.waitFor('chat:received', (f) => f.clientMessageId === 'crash-4');
     await chat.waitFor('bot:token', (f) => f.text === 'half ');
     // The answer row exists (stored `interrupted` as the agent starts) before the crash.
@@ -142,7 +153,7 @@ describe('a message sent again after a restart', () => {
     const again = await start();
     const other = await ChatClient.connect(again.bot.port, await again.bot.login('pw'));
     clients.push(other);
-    const message = { type: 'user:message', content: `crash ${HELD}`, clientMessageId: 'crash-4' };
+    const message = { type: 'user:message', content: `crash ${HELD}`, clientMessageId: 'crash-4', attachments };
     again.chat.send(message);
     other.send(message);
     const [a, b] = await Promise.all([again.chat.waitFor('chat:received'), other.waitFor('chat:received')]);
@@ -157,5 +168,9 @@ describe('a message sent again after a restart', () => {
     assert.equal(userRows(`crash ${HELD}`).length, 1);
     assert.deepEqual(answersTo(ack.messageId).map((r) => [r.id, r.status, r.content]), [[done.messageId, 'complete', done.content]]);
     assert.equal(asked(`crash ${HELD}`), 2, 'asked once before the crash, once after');
+    // The picture saved with the first copy went to the model again, read back from workspace/files.
+    const images = askedFor(`crash ${HELD}`).map((r) => lastMessage(r).parts.filter((p) => p.type === 'image_url').map((p) => p.image_url?.url));
+    assert.deepEqual(images, [[`data:image/png;base64,${PNG}`], [`data:image/png;base64,${PNG}`]]);
+    assert.equal(readdirSync(join(home, 'workspace/files')).filter((f) => f.endsWith('dot.png')).length, 1, 'the repeats saved no second copy');
   });
 });
