@@ -190,12 +190,8 @@ export function createChatService(
     }
     let stored: Message;
     try {
-      stored = await worker.addMessage(conversationId, {
-        role: 'user',
-        content,
-        attachments: attachmentRecords(paths.workspace, attachments.saved),
-        ...(msg.clientMessageId ? { clientMessageId: msg.clientMessageId } : {}),
-      });
+      const records = attachmentRecords(paths.workspace, attachments.saved);
+      stored = await worker.addMessage(conversationId, { role: 'user', content, attachments: records, clientMessageId: msg.clientMessageId });
     } catch (err) {
       if (err instanceof FluxyError && err.status === 404) return unknownConversation(client, conversationId);
       throw err;
