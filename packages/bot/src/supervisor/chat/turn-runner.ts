@@ -62,6 +62,9 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
 
   return async function runTurn(job: TurnJob, signal: AbortSignal): Promise<void> {
     const { conversationId } = job;
+    const startedAt = performance.now();
+    // One line at each end of a turn (never its content): what an owner reading the log needs.
+    log.info('turn started', { conversationId });
     broadcast({ type: 'bot:typing', conversationId });
     // Both before the agent can start: fetched together, they cost one round trip of latency.
     // Hand edits since the last checkpoint are recorded before the agent can touch anything, so
@@ -183,6 +186,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     if (final?.type === 'error') {
       await persist({ content: final.partialText || text, status: 'error' });
       broadcast({ type: 'bot:error', conversationId, code: final.code, message: final.message });
+      log.info('turn failed', { conversationId, code: final.code, ms: Math.round(performance.now() - startedAt) });
     } else {
       const done = final ?? { text, usage: { inputTokens: 0, outputTokens: 0 } as AgentUsage, filesChanged: [], interrupted: true };
       await persist({
@@ -193,6 +197,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
         costUsd: done.usage.costUsd,
       });
       broadcast({ type: 'bot:response', conversationId, messageId, content: done.text });
+      log.info(done.interrupted ? 'turn stopped' : 'turn answered', { conversationId, ms: Math.round(performance.now() - startedAt) });
     }
 
     // The checkpoint sees what the agent's Bash changed too, outside backend/ as well.
