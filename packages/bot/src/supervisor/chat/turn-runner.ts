@@ -87,7 +87,13 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       .map((m) => ({ role: m.role, content: m.content }));
     // Stored as interrupted as the agent starts (not awaited: it must not delay the first request),
     // completed when the turn ends: a crash mid-turn leaves it interrupted, never lost.
-    let answerP = worker.addMessage(conversationId, { role: 'assistant', content: '', status: 'interrupted' });
+    // `replyTo` lets a restarted Fluxy tell this message answered from never answered; a turn run
+    // again after a restart writes into the answer the crash left `interrupted`.
+    const placeholder = () =>
+      job.answerMessageId
+        ? worker.updateMessage(conversationId, job.answerMessageId, { content: '', status: 'interrupted' })
+        : worker.addMessage(conversationId, { role: 'assistant', content: '', status: 'interrupted', replyTo: job.userMessageId });
+    let answerP = placeholder();
     answerP.then((m) => deps.onAnswerCreated?.(conversationId, m.id)).catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
 
     const { instance, release } = deps.providers.acquire({
@@ -165,7 +171,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
           const left = deadline - Date.now();
           if (workerUnreachable(err) && deps.workerReady && left > 0 && !deps.isClosing() && (await deps.workerReady(left))) {
             log.info('the worker was away at the end of the turn; storing the answer again', { conversationId });
-            if (placeholderFailed) answerP = worker.addMessage(conversationId, { role: 'assistant', content: '', status: 'interrupted' });
+            if (placeholderFailed) answerP = placeholder();
             // A failed call may have raced the crash being noticed: do not spin while it is.
             await new Promise((r) => setTimeout(r, 100));
             continue;
