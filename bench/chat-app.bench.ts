@@ -3,7 +3,10 @@
 // - first contentful paint of /fluxy/ (budget 500 ms), from the Performance API's paint entries,
 //   each run in a fresh context (cold cache);
 // - a 200-message conversation: time to show it, then long tasks (PerformanceObserver 'longtask')
-//   and frame times (requestAnimationFrame deltas) while it is scrolled from bottom to top.
+//   and frame times (requestAnimationFrame deltas) while it is scrolled from bottom to top;
+// - send → first token in the page (PEERS.md: 0.73–1.98 s and 1,056 ms), through the real Claude
+//   Agent SDK against a fake Anthropic API that answers at once: the first message of a new
+//   conversation (a Claude Code process starts) and a follow-up (the process is warm).
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { startFakeAnthropic } from '../packages/bot/test/fakes/anthropic.ts';
@@ -67,6 +70,42 @@ async function seedConversation(bot: Instance, token: string, count: number): Pr
   await bot.fetch('/api/context/set', { method: 'POST', token, headers: json, body: JSON.stringify({ conversationId: id }) });
 }
 
+/**
+ * In the page: from the Send button's click (capture phase, before the app sees it) to the first
+ * answer text on screen, by a MutationObserver on the conversation.
+ */
+const FIRST_TOKEN = `new Promise((resolve) => {
+  const log = document.querySelector('[role=log]');
+  let clickedAt = 0;
+  const button = [...document.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === 'Send' || b.textContent.trim() === 'Send');
+  button.addEventListener('click', () => (clickedAt = performance.now()), { capture: true, once: true });
+  const obs = new MutationObserver(() => {
+    const live = log.querySelector('.msg-live');
+    if (clickedAt && live && live.textContent.includes('Hello')) {
+      obs.disconnect();
+      resolve(performance.now() - clickedAt);
+    }
+  });
+  obs.observe(log, { childList: true, subtree: true, characterData: true });
+  window.__armed = true;
+})`;
+
+async function firstToken(page: Page, newConversation: boolean): Promise<number> {
+  if (newConversation) {
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    await page.getByRole('heading', { name: 'What shall we build?' }).waitFor();
+  }
+  const answers = await page.locator('.msg-bot:not(.msg-live)').count();
+  await page.getByRole('textbox', { name: 'Message' }).fill('say hello');
+  const measured = page.evaluate(FIRST_TOKEN) as Promise<number>;
+  await page.waitForFunction('window.__armed === true');
+  await page.evaluate('window.__armed = false');
+  await page.getByRole('button', { name: 'Send' }).click();
+  const ms = await measured;
+  await page.locator('.msg-bot:not(.msg-live)').nth(answers).waitFor({ timeout: 60_000 });
+  return ms;
+}
+
 const OBSERVE = `window.__longTasks = [];
 new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });`;
 
@@ -87,7 +126,8 @@ const SCROLL = `new Promise((resolve) => {
 })`;
 
 export default async function chatAppBench(): Promise<BenchSection> {
-  const fake = await startFakeAnthropic(() => [{ text: 'OK' }]);
+  // The first token at once, the rest after it: "first token" is not "whole answer".
+  const fake = await startFakeAnthropic(() => [{ text: 'Hello' }, { delayMs: 50 }, { text: ' from the fake model.' }]);
   const [bot, browser] = await Promise.all([startInstance(), launchBrowser()]);
   try {
     const r = await runCli(['setup', '--provider', 'anthropic', '--api-key', 'sk-bench', '--base-url', fake.url], bot.env);
@@ -110,6 +150,17 @@ export default async function chatAppBench(): Promise<BenchSection> {
       login.push(await paint(page, `${bot.url}/fluxy/login`, () => page.getByRole('button', { name: 'Sign in' }).waitFor()));
       await b.close();
     }
+
+    const tokens = await openChat(browser, bot, token);
+    await tokens.page.goto(`${bot.url}/fluxy/`);
+    await tokens.page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    const cold: number[] = [];
+    const warm: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      cold.push(await firstToken(tokens.page, true));
+      warm.push(await firstToken(tokens.page, false));
+    }
+    await tokens.context.close();
 
     await seedConversation(bot, token, 200);
     const long = await openChat(browser, bot, token);
@@ -136,10 +187,12 @@ export default async function chatAppBench(): Promise<BenchSection> {
       `| … long tasks while opening | ${openLong.length} (longest ${fmt(Math.max(0, ...openLong), 0)} ms) | |`,
       `| scrolling it top to bottom: frames | ${frames.length}, p50 ${fmt(pct(frames, 50), 1)} ms, p95 ${fmt(pct(frames, 95), 1)} ms, max ${fmt(Math.max(...frames), 1)} ms | p95 ≤ 17 ms |`,
       `| … long tasks while scrolling | ${scrollLong.length} | 0 |`,
+      `| send → first token in the page, new conversation (median of ${cold.length}; Claude Code starts) | ${fmt(median(cold), 0)} ms (min ${fmt(Math.min(...cold), 0)}, max ${fmt(Math.max(...cold), 0)}) | peers: 730–1,980 ms, 1,056 ms |`,
+      `| send → first token in the page, follow-up (median of ${warm.length}; warm) | ${fmt(median(warm), 0)} ms (min ${fmt(Math.min(...warm), 0)}, max ${fmt(Math.max(...warm), 0)}) | |`,
     ];
     return {
       title: 'Chat app: startup JavaScript, first paint, a long conversation',
-      body: `${rows.join('\n')}\n\nHeadless Chromium (Debian), 390×844, loopback. Gzip figures are each startup script compressed with gzip -9 (what a gzip-only client gets); "as sent" is what crossed the wire with the supervisor's own encoding. FCP is \`performance.getEntriesByName('first-contentful-paint')\` in a fresh context per run. Scrolling moves the conversation 40 px per animation frame from the bottom to the top; frame times are the deltas between requestAnimationFrame callbacks, long tasks come from a \`longtask\` PerformanceObserver.`,
+      body: `${rows.join('\n')}\n\nHeadless Chromium (Debian), 390×844, loopback. Gzip figures are each startup script compressed with gzip -9 (what a gzip-only client gets); "as sent" is what crossed the wire with the supervisor's own encoding. FCP is \`performance.getEntriesByName('first-contentful-paint')\` in a fresh context per run. Scrolling moves the conversation 40 px per animation frame from the bottom to the top; frame times are the deltas between requestAnimationFrame callbacks, long tasks come from a \`longtask\` PerformanceObserver. Send → first token: from the Send button's click event (captured in the page) to the first answer text in the conversation (a MutationObserver), through the supervisor, the real Claude Agent SDK and a fake Anthropic API that streams its first token at once; PEERS.md's figures for the same measure are OpenClaw's 0.73–1.98 s and CloudCLI's 1,056 ms (whole answers).`,
     };
   } finally {
     await browser.close();

@@ -1,10 +1,11 @@
 // Saving attachments into workspace/files, which the agent itself can rewrite: hostile names,
 // oversize and invalid payloads, and symlinks planted to redirect the write.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { saveAttachment } from '../src/agent/index.ts';
+import { loadSavedAttachment, saveAttachment } from '../src/agent/index.ts';
 import { makeTempEnv, type TempEnv } from './fakes/harness.ts';
 
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
@@ -144,5 +145,39 @@ describe('saveAttachment', () => {
     const dir = join(env.root, 'fresh', 'files');
     const saved = await saveAttachment(dir, { name: 'a.txt', mediaType: 'text/plain', data: b64('x') });
     assert.equal(dirname(saved.path), dir);
+  });
+});
+
+// A message stored by a run of Fluxy that died before answering it is answered after the restart,
+// its files read back from workspace/files, which the agent may have changed meanwhile.
+describe('loadSavedAttachment', () => {
+  let env: TempEnv;
+  before(() => {
+    env = makeTempEnv();
+  });
+  after(() => env.cleanup());
+
+  test('reads a saved file back, the bytes deciding its kind as when it was saved', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const saved = await saveAttachment(env.filesDir, { name: 'shot.png', mediaType: 'image/png', data: b64(png) });
+    assert.deepEqual(await loadSavedAttachment(saved.path, saved.name, saved.mediaType), saved);
+    // A declared image that is not one stays a plain file, as saveAttachment decided.
+    const fake = join(env.filesDir, 'fake.png');
+    writeFileSync(fake, 'not a png');
+    assert.equal((await loadSavedAttachment(fake, 'fake.png', 'image/png'))?.kind, 'file');
+  });
+
+  test('a file gone, a symlink, a FIFO or one grown past the limit gives nothing (and never hangs)', async () => {
+    const real = join(env.filesDir, 'real.txt');
+    writeFileSync(real, 'twelve bytes');
+    const link = join(env.filesDir, 'link.txt');
+    symlinkSync(real, link);
+    const fifo = join(env.filesDir, 'pipe.txt');
+    execFileSync('mkfifo', [fifo]);
+    assert.equal(await loadSavedAttachment(join(env.filesDir, 'gone.txt'), 'gone.txt', 'text/plain'), undefined);
+    assert.equal(await loadSavedAttachment(link, 'link.txt', 'text/plain'), undefined);
+    assert.equal(await loadSavedAttachment(fifo, 'pipe.txt', 'text/plain'), undefined);
+    assert.equal(await loadSavedAttachment(real, 'real.txt', 'text/plain', 11), undefined);
+    assert.equal((await loadSavedAttachment(real, 'real.txt', 'text/plain', 12))?.size, 12);
   });
 });

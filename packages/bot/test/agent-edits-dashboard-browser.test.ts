@@ -84,13 +84,6 @@ describe('the agent edits the dashboard while the user watches', () => {
     assert.equal(r.code, 0, r.stderr);
     const context = await browser.newContext({ viewport: PHONE });
     await context.addCookies([{ name: 'fluxy_session', value: await bot.login(), url: bot.url, httpOnly: true }]);
-    // A first visit lets Vite optimise the dashboard's dependencies: on a fresh instance it may
-    // reload the page once it has, which would close the chat panel mid-test (seen on a clean clone).
-    const warm = await context.newPage();
-    await warm.goto(`${bot.url}/`);
-    await warm.getByText('This app is yours.').waitFor({ timeout: 60_000 });
-    await warm.waitForLoadState('networkidle');
-    await warm.close();
     page = await context.newPage();
   });
   after(async () => {

@@ -7,16 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { findAgentLeftovers, reapAgentLeftovers } from '../src/agent/index.ts';
+import { isAlive as alive } from '../src/cli/pid.ts';
 import { waitFor } from './helpers/instance.ts';
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test('processes marked with our CLAUDE_CONFIG_DIR are reaped, even re-parented; others are left alone', async (t) => {
   const ours = mkdtempSync(join(tmpdir(), 'fluxy-claude-'));

@@ -2,15 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Instance, startInstance, waitFor } from './helpers/instance.ts';
+import { signedInBot } from './helpers/signed-in-bot.ts';
 
 describe('every route behind the portal session', () => {
-  let bot: Instance;
-  let token: string;
-  before(async () => {
-    bot = await startInstance();
-    token = await bot.login();
-  });
-  after(() => bot?.stop());
+  const bot = signedInBot();
 
   test('/api/health answers without a session (GET and HEAD)', async () => {
     const res = await bot.fetch('/api/health');
@@ -26,15 +21,15 @@ describe('every route behind the portal session', () => {
       "import { Router } from 'express';\nconst r = Router();\nr.get('/echo-headers', (req, res) => { res.json(req.headers); });\nexport default r;\n",
     );
     const get = (headers: Record<string, string>) => bot.fetch('/app/api/echo-headers', { headers });
-    await waitFor('the echo route', async () => (await get({ authorization: `Bearer ${token}` })).status === 200, 30_000, 100);
-    const viaCookie = (await (await get({ cookie: `theme=dark; fluxy_session=${token}; lang=pt`, 'x-real-ip': '6.6.6.6', forwarded: 'for=6.6.6.6' })).json()) as Record<string, string>;
+    await waitFor('the echo route', async () => (await get({ authorization: `Bearer ${bot.token}` })).status === 200, 30_000, 100);
+    const viaCookie = (await (await get({ cookie: `theme=dark; fluxy_session=${bot.token}; lang=pt`, 'x-real-ip': '6.6.6.6', forwarded: 'for=6.6.6.6' })).json()) as Record<string, string>;
     assert.equal(viaCookie.cookie, 'theme=dark; lang=pt');
     assert.equal(viaCookie['x-real-ip'], undefined);
     assert.equal(viaCookie.forwarded, undefined);
     assert.equal(viaCookie['x-forwarded-for'], '127.0.0.1');
-    const viaBearer = (await (await get({ authorization: `Bearer ${token}` })).json()) as Record<string, string>;
+    const viaBearer = (await (await get({ authorization: `Bearer ${bot.token}` })).json()) as Record<string, string>;
     assert.equal(viaBearer.authorization, undefined);
-    assert.ok(!JSON.stringify(viaBearer).includes(token));
+    assert.ok(!JSON.stringify(viaBearer).includes(bot.token));
   });
 
   for (const path of ['/', '/api/conversations', '/app/api/health', '/src/App.tsx', '/api/settings']) {
@@ -43,7 +38,7 @@ describe('every route behind the portal session', () => {
       assert.equal(anon.status, 401);
       const body = (await anon.json()) as { error: { code: string } };
       assert.equal(body.error.code, 'unauthorized');
-      const authed = await bot.fetch(path, { token });
+      const authed = await bot.fetch(path, { token: bot.token });
       assert.equal(authed.status, 200, `${path} with a token`);
     });
   }
@@ -82,7 +77,7 @@ describe('every route behind the portal session', () => {
   });
 
   test('/app/api/* reaches the backend with the prefix stripped', async () => {
-    const res = await bot.fetch('/app/api/health', { token });
+    const res = await bot.fetch('/app/api/health', { token: bot.token });
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { ok: boolean }).ok, true);
   });
@@ -101,7 +96,7 @@ describe('every route behind the portal session', () => {
     const out = await bot.fetch('/api/portal/logout', { method: 'POST', token: mine });
     assert.equal(out.status, 200);
     assert.equal((await bot.fetch('/api/conversations', { token: mine })).status, 401);
-    assert.equal((await bot.fetch('/api/conversations', { token })).status, 200, 'other sessions live on');
+    assert.equal((await bot.fetch('/api/conversations', { token: bot.token })).status, 200, 'other sessions live on');
   });
 
   test('the worker port itself refuses requests without a session (no route trusts loopback)', async () => {
@@ -112,7 +107,7 @@ describe('every route behind the portal session', () => {
       headers: { 'x-fluxy-internal': 'guess' },
     });
     assert.equal(forged.status, 401);
-    const viaSupervisor = await bot.fetch('/api/internal/provider-settings', { headers: { 'x-fluxy-internal': 'guess' }, token });
+    const viaSupervisor = await bot.fetch('/api/internal/provider-settings', { headers: { 'x-fluxy-internal': 'guess' }, token: bot.token });
     assert.equal(viaSupervisor.status, 403, 'a session is not the supervisor');
   });
 

@@ -1,9 +1,9 @@
 // Hostile and broken input: each gets the contract's error, and the bot lives on.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import WebSocket from 'ws';
-import { type Instance, startInstance } from './helpers/instance.ts';
+import { signedInBot } from './helpers/signed-in-bot.ts';
 import { rawRequest, statusOf } from './helpers/raw-http.ts';
 
 type ServerFrame = { type: string; code?: string; message?: string; clientMessageId?: string };
@@ -25,19 +25,13 @@ function nextFrame(ws: WebSocket): Promise<ServerFrame> {
 }
 
 describe('bad input', () => {
-  let bot: Instance;
-  let token: string;
-  before(async () => {
-    bot = await startInstance();
-    token = await bot.login();
-  });
-  after(() => bot?.stop());
+  const bot = signedInBot();
 
   const json = (body: string | Buffer) => ({
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,
-    token,
+    token: bot.token,
   });
 
   test('malformed JSON body is 400 bad_json', async () => {
@@ -61,7 +55,7 @@ describe('bad input', () => {
   });
 
   test('unknown routes are JSON 404s', async () => {
-    const res = await bot.fetch('/api/no-such-thing', { token });
+    const res = await bot.fetch('/api/no-such-thing', { token: bot.token });
     assert.equal(res.status, 404);
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'not_found');
     const missing = await bot.fetch('/fluxy/no-such-file.js');
@@ -74,7 +68,7 @@ describe('bad input', () => {
     db.prepare('UPDATE sessions SET expires_at = ?').run(Date.now() - 1000);
     db.close();
     assert.equal((await bot.fetch('/api/conversations', { token: fresh })).status, 401);
-    token = await bot.login();
+    bot.token = await bot.login();
   });
 
   test('the database holds no raw session token', async () => {
@@ -82,7 +76,7 @@ describe('bad input', () => {
     const rows = db.prepare('SELECT token_hash FROM sessions').all() as { token_hash: string }[];
     db.close();
     assert.ok(rows.length > 0);
-    assert.ok(rows.every((r) => r.token_hash !== token && /^[0-9a-f]{64}$/.test(r.token_hash)));
+    assert.ok(rows.every((r) => r.token_hash !== bot.token && /^[0-9a-f]{64}$/.test(r.token_hash)));
   });
 
   test('dot segments, raw or encoded, are refused with 400 bad_path', async () => {
@@ -111,14 +105,14 @@ describe('bad input', () => {
 
   test('the chat socket refuses a token in the query string', async () => {
     const wsUrl = `ws://127.0.0.1:${bot.port}/fluxy/ws`;
-    await assert.rejects(openSocket(`${wsUrl}?token=${token}`, {}), /401/);
+    await assert.rejects(openSocket(`${wsUrl}?token=${bot.token}`, {}), /401/);
     await assert.rejects(openSocket(wsUrl, { authorization: 'Bearer wrong' }), /401/);
-    await assert.rejects(openSocket(wsUrl, { authorization: `Bearer ${token}`, origin: 'https://evil.example' }), /403/);
+    await assert.rejects(openSocket(wsUrl, { authorization: `Bearer ${bot.token}`, origin: 'https://evil.example' }), /403/);
   });
 
   test('bad frames get bad_message and the connection lives on', async () => {
     const ws = await openSocket(`ws://127.0.0.1:${bot.port}/fluxy/ws`, {
-      authorization: `Bearer ${token}`,
+      authorization: `Bearer ${bot.token}`,
       origin: `http://127.0.0.1:${bot.port}`,
     });
     try {

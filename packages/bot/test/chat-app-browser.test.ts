@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type AnthropicStep, type FakeAnthropic, lastToolResults, lastUserText, startFakeAnthropic } from './fakes/anthropic.ts';
 import { type FakeOpenAI, startFakeOpenAI } from './fakes/openai.ts';
 import { launchBrowser } from './helpers/browser.ts';
-import { type Instance, runCli, startInstance, waitFor } from './helpers/instance.ts';
+import { explained, type Instance, runCli, startInstance, waitFor } from './helpers/instance.ts';
 import { DESKTOP, PHONE, snap } from './helpers/screenshots.ts';
 
 const HOSTILE = [
@@ -69,7 +69,7 @@ describe('the chat app in a browser', () => {
     await context.addCookies([{ name: 'fluxy_session', value: token, url: bot.url, httpOnly: true }]);
     const page = await context.newPage();
     await page.goto(`${bot.url}/fluxy/`);
-    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    await explained(bot, page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 }));
     return { context, page };
   }
 
@@ -103,7 +103,7 @@ describe('the chat app in a browser', () => {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL(`${bot.url}/fluxy/`);
       await page.getByRole('textbox', { name: 'Message' }).waitFor();
-      await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+      await explained(bot, page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 }));
       if (label === 'phone') await snap(page, 'chat-empty-phone');
       await context.close();
     }
@@ -125,11 +125,11 @@ describe('the chat app in a browser', () => {
 
     // A second device (a desktop in dark mode) opens the chat while the answer is being written.
     const second = await signedIn(DESKTOP, { colorScheme: 'dark' });
-    await second.page.getByRole('log').getByText('Here is').waitFor({ timeout: 30_000 });
+    await explained(bot, second.page.getByRole('log').getByText('Here is').waitFor({ timeout: 30_000 }));
 
     await log.getByRole('link', { name: 'the docs' }).waitFor({ timeout: 60_000 });
-    await page.locator('.msg-bot:not(.msg-live)').filter({ hasText: 'done.' }).waitFor({ timeout: 60_000 });
-    await second.page.locator('.msg-bot:not(.msg-live)').filter({ hasText: 'done.' }).waitFor({ timeout: 60_000 });
+    await explained(bot, page.locator('.msg-bot:not(.msg-live)').filter({ hasText: 'done.' }).waitFor({ timeout: 60_000 }));
+    await explained(bot, second.page.locator('.msg-bot:not(.msg-live)').filter({ hasText: 'done.' }).waitFor({ timeout: 60_000 }));
 
     const lengths = (await page.evaluate('window.__lengths')) as number[];
     const distinct = [...new Set(lengths.filter((n) => n > 0))];
@@ -158,7 +158,7 @@ describe('the chat app in a browser', () => {
   test('a tool step shows with its file while the agent works; finished messages are not touched by the stream', async () => {
     const { context, page } = await signedIn(DESKTOP);
     // The earlier answer, fully drawn (its code highlighted), is watched while the next one streams.
-    await page.locator('.msg-bot pre .hljs-keyword').first().waitFor({ timeout: 30_000 });
+    await explained(bot, page.locator('.msg-bot pre .hljs-keyword').first().waitFor({ timeout: 30_000 }));
     await page.evaluate(`window.__touched = 0;
       for (const row of document.querySelectorAll('[role=log] .msg')) {
         new MutationObserver((changes) => { window.__touched += changes.length; })
@@ -166,9 +166,9 @@ describe('the chat app in a browser', () => {
       }`);
     await send(page, 'please write a note');
     const step = page.getByRole('log').locator('.tool').filter({ hasText: 'Write' });
-    await step.waitFor({ timeout: 60_000 });
-    await step.filter({ hasText: 'notes.md' }).waitFor({ timeout: 30_000 });
-    await page.getByRole('log').getByText('Saved the note.').waitFor({ timeout: 60_000 });
+    await explained(bot, step.waitFor({ timeout: 60_000 }));
+    await explained(bot, step.filter({ hasText: 'notes.md' }).waitFor({ timeout: 30_000 }));
+    await explained(bot, page.getByRole('log').getByText('Saved the note.').waitFor({ timeout: 60_000 }));
     await page.locator('.tool-done').filter({ hasText: 'notes.md' }).waitFor();
     assert.equal(await page.evaluate('window.__touched'), 0, 'no finished row changed while the answer streamed');
     await snap(page, 'chat-tool-desktop');
@@ -178,7 +178,7 @@ describe('the chat app in a browser', () => {
   test('Stop ends the answer and keeps what was written', async () => {
     const { context, page } = await signedIn(PHONE);
     await send(page, 'count slowly');
-    await page.getByRole('log').getByText('two').waitFor({ timeout: 60_000 });
+    await explained(bot, page.getByRole('log').getByText('two').waitFor({ timeout: 60_000 }));
     await page.getByRole('button', { name: 'Stop' }).click();
     await page.getByRole('log').getByText('Stopped').waitFor({ timeout: 10_000 });
     await page.getByRole('button', { name: 'Stop' }).waitFor({ state: 'detached' });
@@ -188,6 +188,15 @@ describe('the chat app in a browser', () => {
 
   test('an image attached with the picker reaches the model as an image, in a new conversation', async () => {
     const { context, page } = await signedIn(PHONE);
+    // The server learning of the new conversation is held back until the message would have gone
+    // (or 3 s): a message sent before it would land in the conversation just left, unseen.
+    const messageSent = new Promise<void>((resolve) =>
+      page.on('websocket', (ws) => ws.on('framesent', (f) => String(f.payload).includes('"user:message"') && resolve())),
+    );
+    await page.route('**/api/context/set', async (route) => {
+      await Promise.race([messageSent, new Promise((r) => setTimeout(r, 3_000))]);
+      await route.continue();
+    });
     // The stopped turn above stays in its conversation; this starts afresh.
     await page.getByRole('button', { name: 'New conversation' }).click();
     await page.getByRole('heading', { name: 'What shall we build?' }).waitFor();
@@ -201,7 +210,7 @@ describe('the chat app in a browser', () => {
     const before = fake.requests.length;
     await send(page, 'what is in this picture');
     await page.getByRole('log').locator('img[alt="dot.png"]').waitFor();
-    await page.locator('.msg-bot').filter({ hasText: 'OK' }).last().waitFor({ timeout: 120_000 });
+    await explained(bot, page.locator('.msg-bot').filter({ hasText: 'OK' }).last().waitFor({ timeout: 60_000 }));
     const request = fake.requests.slice(before).find((r) => JSON.stringify(r.body.messages).includes('what is in this picture'));
     assert.ok(request, 'the model was asked');
     const blocks = JSON.stringify(request.body.messages);
@@ -224,7 +233,7 @@ describe('the chat app in a browser', () => {
     await context.addCookies([{ name: 'fluxy_session', value: token, url: bot.url, httpOnly: true }]);
     const page = await context.newPage();
     await page.goto(`${bot.url}/fluxy/`);
-    await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    await explained(bot, page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 }));
     await page.getByRole('button', { name: 'Record voice message' }).click();
     await page.getByRole('button', { name: 'Stop recording' }).waitFor();
     // The recording's clock: a second of the fake microphone's tone.
@@ -240,7 +249,7 @@ describe('the chat app in a browser', () => {
     await page.getByRole('button', { name: 'Record voice message' }).click();
     await page.getByText('0:01').waitFor({ timeout: 10_000 });
     await page.getByRole('button', { name: 'Stop recording' }).click();
-    await page.getByRole('log').getByRole('alert').filter({ hasText: 'whisper is down' }).waitFor({ timeout: 30_000 });
+    await explained(bot, page.getByRole('log').getByRole('alert').filter({ hasText: 'whisper is down' }).waitFor({ timeout: 30_000 }));
     assert.ok(await page.getByRole('button', { name: 'Record voice message' }).isEnabled());
     await context.close();
   });
@@ -250,7 +259,7 @@ describe('the chat app in a browser', () => {
     await page.getByRole('button', { name: 'New conversation' }).click();
     await send(page, 'fail with 401');
     const error = page.getByRole('log').locator('.msg-error, .msg-notice');
-    await error.first().waitFor({ timeout: 60_000 });
+    await explained(bot, error.first().waitFor({ timeout: 60_000 }));
     assert.match((await error.first().textContent()) ?? '', /x-api-key|key|auth/i);
     await snap(page, 'chat-error-phone');
     await context.close();

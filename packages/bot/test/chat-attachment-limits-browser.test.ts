@@ -2,29 +2,18 @@
 // what is too big or of the wrong kind is refused with the reason, the rest waits, removable, with
 // the limits in view.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchBrowser } from './helpers/browser.ts';
-import { type Instance, runCli, startInstance } from './helpers/instance.ts';
+import { describe, test } from 'node:test';
+import { suiteBrowser } from './helpers/browser.ts';
+import { signedInBot } from './helpers/signed-in-bot.ts';
 import { PHONE, snap } from './helpers/screenshots.ts';
 
 describe('attachments dropped or pasted into the chat', () => {
-  let bot: Instance;
-  let browser: Browser;
-  before(async () => {
-    [bot, browser] = await Promise.all([startInstance(), launchBrowser()]);
-    const r = await runCli(['setup', '--provider', 'anthropic', '--api-key', 'sk-ant-unused'], bot.env);
-    assert.equal(r.code, 0, r.stderr);
-  });
-  after(async () => {
-    await browser?.close();
-    await bot?.stop();
-  });
+  // A provider is set (its key is never used): the chat shows a conversation, not "not configured".
+  const bot = signedInBot({ setup: ['--provider', 'anthropic', '--api-key', 'sk-ant-unused'] });
+  const chromium = suiteBrowser();
 
   test('too big or not a picture/PDF is refused with the reason before upload; the rest waits', async () => {
-    const context = await browser.newContext({ viewport: PHONE });
-    await context.addCookies([{ name: 'fluxy_session', value: await bot.login(), url: bot.url, httpOnly: true }]);
-    const page = await context.newPage();
+    const page = await chromium.signedInPage(bot, { viewport: PHONE });
     const sent: string[] = [];
     page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
     await page.goto(`${bot.url}/fluxy/`);
@@ -55,6 +44,6 @@ describe('attachments dropped or pasted into the chat', () => {
     await page.getByRole('button', { name: 'Remove plan.pdf' }).click();
     await files.waitFor({ state: 'detached' });
     assert.ok(!sent.some((f) => f.includes('user:message')), 'nothing was uploaded');
-    await context.close();
+    await page.context().close();
   });
 });

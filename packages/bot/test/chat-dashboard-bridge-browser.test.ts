@@ -2,11 +2,11 @@
 // opens the chat with its prompt in the message box (the draft posted as the frame loads is not
 // lost), and the browser's install offer reaches the chat's menu, whose button asks the dashboard
 // to show the browser's prompt.
-import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Frame } from 'playwright-core';
-import { launchBrowser } from './helpers/browser.ts';
-import { type Instance, runCli, startInstance, waitFor } from './helpers/instance.ts';
+import { describe, test } from 'node:test';
+import type { Frame } from 'playwright-core';
+import { suiteBrowser } from './helpers/browser.ts';
+import { waitFor } from './helpers/instance.ts';
+import { signedInBot } from './helpers/signed-in-bot.ts';
 import { DESKTOP, PHONE, snap } from './helpers/screenshots.ts';
 
 type G = {
@@ -16,22 +16,12 @@ type G = {
 };
 
 describe('the chat in the dashboard panel', () => {
-  let bot: Instance;
-  let browser: Browser;
-  before(async () => {
-    [bot, browser] = await Promise.all([startInstance(), launchBrowser()]);
-    const r = await runCli(['setup', '--provider', 'anthropic', '--api-key', 'sk-ant-unused'], bot.env);
-    assert.equal(r.code, 0, r.stderr);
-  });
-  after(async () => {
-    await browser?.close();
-    await bot?.stop();
-  });
+  // A provider is set (its key is never used): the chat shows a conversation, not "not configured".
+  const bot = signedInBot({ setup: ['--provider', 'anthropic', '--api-key', 'sk-ant-unused'] });
+  const chromium = suiteBrowser();
 
   test('an idea card opens the chat with its prompt; the install offer reaches the chat menu', async () => {
-    const context = await browser.newContext({ viewport: PHONE });
-    await context.addCookies([{ name: 'fluxy_session', value: await bot.login(), url: bot.url, httpOnly: true }]);
-    const page = await context.newPage();
+    const page = await chromium.signedInPage(bot, { viewport: PHONE });
     await page.goto(`${bot.url}/`);
     await page.getByRole('button', { name: /Habit tracker/ }).click({ timeout: 60_000 });
 
@@ -60,13 +50,11 @@ describe('the chat in the dashboard panel', () => {
     await chat.getByRole('button', { name: 'Conversations' }).click();
     await chat.getByRole('button', { name: 'Install app' }).click();
     await waitFor('the browser prompt', () => page.evaluate(() => (globalThis as unknown as G).__prompted === true), 10_000);
-    await context.close();
+    await page.context().close();
   });
 
   test('on a desktop the bubble opens the chat beside the dashboard', async () => {
-    const context = await browser.newContext({ viewport: DESKTOP });
-    await context.addCookies([{ name: 'fluxy_session', value: await bot.login(), url: bot.url, httpOnly: true }]);
-    const page = await context.newPage();
+    const page = await chromium.signedInPage(bot, { viewport: DESKTOP });
     await page.goto(`${bot.url}/`);
     await page.getByRole('button', { name: 'Open chat' }).click({ timeout: 60_000 });
     const chat = await waitFor<Frame>('the chat frame', () => page.frames().find((f) => new URL(f.url()).pathname === '/fluxy/'), 30_000);
@@ -79,6 +67,6 @@ describe('the chat in the dashboard panel', () => {
       return !!box && Math.abs(box.x + box.width - DESKTOP.width) < 1;
     }, 10_000);
     await snap(page, 'dashboard-chat-open-desktop');
-    await context.close();
+    await page.context().close();
   });
 });

@@ -9,6 +9,7 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser } from './helpers/browser.ts';
 import { measureColdLoad } from './helpers/cold-load.ts';
 import { type Instance, startInstance, waitFor } from './helpers/instance.ts';
+import { collectPieces } from './helpers/stream-pieces.ts';
 
 /** A backend route that sends one event at start and one more per POST to /sse-next. */
 const SSE_ROUTE = `import { Router, type Response } from 'express';
@@ -66,26 +67,11 @@ describe('compression through the supervisor', () => {
     });
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['content-encoding'], undefined, 'event streams are sent as they are');
-    const events: string[] = [];
-    let waiting: (() => void) | undefined;
-    let buffered = '';
-    res.setEncoding('utf8');
-    res.on('data', (s: string) => {
-      buffered += s;
-      const parts = buffered.split('\n\n');
-      buffered = parts.pop()!;
-      events.push(...parts);
-      waiting?.();
-    });
-    const eventCount = (n: number) =>
-      new Promise<void>((resolve) => {
-        waiting = () => events.length >= n && resolve();
-        waiting();
-      });
-    await eventCount(1);
+    const { pieces: events, arrived } = collectPieces(res, '\n\n');
+    await arrived(1);
     for (let i = 2; i <= 4; i++) {
       const sent = (await (await bot.fetch('/app/api/sse-next', { method: 'POST', token })).json()) as { sent: number; open: number };
-      await eventCount(i);
+      await arrived(i);
       assert.equal(events.at(-1), `data: event ${sent.sent}`);
     }
     res.destroy();

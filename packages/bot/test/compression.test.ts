@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { createBrotliDecompress, createGunzip, gunzipSync, gzipSync } from 'node:zlib';
 import { acceptedEncodings, compressResponse } from '../src/supervisor/compress.ts';
 import { decode, get } from './helpers/raw-get.ts';
+import { collectPieces } from './helpers/stream-pieces.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -187,8 +188,6 @@ describe('compressResponse', () => {
     // A piece held in the compressor never arrives: the timeout turns that hang into a failure.
     test(`a ${type} stream with ${encoding} reaches the client piece by piece`, { timeout: 10_000 }, async () => {
       streams = [];
-      const pieces: string[] = [];
-      let onPiece: (() => void) | undefined;
       const res = await new Promise<IncomingMessage>((resolve, reject) => {
         request({ host: '127.0.0.1', port, path: `/stream?type=${encodeURIComponent(type)}`, headers: { 'accept-encoding': encoding } }, resolve)
           .on('error', reject)
@@ -197,26 +196,13 @@ describe('compressResponse', () => {
       const expectCompressed = type !== 'text/event-stream';
       assert.equal(res.headers['content-encoding'], expectCompressed ? encoding : undefined);
       const body = expectCompressed ? res.pipe(encoding === 'br' ? createBrotliDecompress() : createGunzip()) : res;
-      body.setEncoding('utf8');
-      let buffered = '';
-      body.on('data', (s: string) => {
-        buffered += s;
-        const lines = buffered.split('\n');
-        buffered = lines.pop()!;
-        pieces.push(...lines);
-        onPiece?.();
-      });
-      const nextPiece = (count: number) =>
-        new Promise<void>((resolve) => {
-          onPiece = () => pieces.length >= count && resolve();
-          onPiece();
-        });
-      await nextPiece(1);
+      const { pieces, arrived } = collectPieces(body, '\n');
+      await arrived(1);
       assert.ok(pieces[0]!.startsWith('first '));
       for (let i = 2; i <= 4; i++) {
         streams[0]!.res.write(`piece ${i}\n`);
         // No end, no more data: only a flush per write can deliver this piece.
-        await nextPiece(i);
+        await arrived(i);
         assert.equal(pieces[i - 1], `piece ${i}`);
       }
       streams[0]!.res.end();

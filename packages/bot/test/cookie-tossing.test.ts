@@ -14,19 +14,14 @@ import WebSocket from 'ws';
 import { PKG_DIR } from '../src/shared/paths.ts';
 import { PROTO_HEADER, PROXY_HEADER } from '../src/shared/session-token.ts';
 import { launchBrowser, SIBLING_HOSTS_ARG } from './helpers/browser.ts';
-import { freeBasePort, type Instance, runCli, startInstance, waitFor } from './helpers/instance.ts';
+import { freeBasePort, runCli, waitFor } from './helpers/instance.ts';
+import { signedInBot } from './helpers/signed-in-bot.ts';
 
 describe('a tossed session cookie next to the real one', () => {
-  let bot: Instance;
-  let token: string;
-  before(async () => {
-    bot = await startInstance();
-    token = await bot.login();
-  });
-  after(() => bot?.stop());
+  const bot = signedInBot();
 
   test('the owner stays signed in: worker, backend and chat socket', async () => {
-    const cookie = `fluxy_session=EVIL; fluxy_session=${token}`;
+    const cookie = `fluxy_session=EVIL; fluxy_session=${bot.token}`;
     assert.equal((await bot.fetch('/api/conversations', { headers: { cookie } })).status, 200);
     assert.equal((await bot.fetch('/app/api/notes', { headers: { cookie } })).status, 200);
     const ws = new WebSocket(`ws://127.0.0.1:${bot.port}/fluxy/ws`, { headers: { cookie } });

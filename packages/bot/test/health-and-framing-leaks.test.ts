@@ -4,21 +4,16 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { launchBrowser } from './helpers/browser.ts';
-import { type Instance, runCli, startInstance, statusHeaders, waitFor } from './helpers/instance.ts';
+import { runCli, statusHeaders, waitFor } from './helpers/instance.ts';
+import { signedInBot } from './helpers/signed-in-bot.ts';
 
 /** Evaluated in the page (a string: the tests are compiled without the DOM's types). */
 const FORM_SHOWN = `document.querySelector('form') !== null`;
 
 describe('health details and framing', () => {
-  let bot: Instance;
-  let token: string;
-  before(async () => {
-    bot = await startInstance();
-    token = await bot.login();
-  });
-  after(() => bot?.stop());
+  const bot = signedInBot();
 
   test('/api/health without a session: ok and the version, nothing else', async () => {
     const res = await fetch(`${bot.url}/api/health`);
@@ -26,7 +21,7 @@ describe('health details and framing', () => {
     const body = (await res.json()) as Record<string, unknown>;
     assert.deepEqual(Object.keys(body).sort(), ['ok', 'version']);
     assert.equal(body.ok, true);
-    const withSession = (await (await bot.fetch('/api/health', { token })).json()) as { children: Record<string, { pid: number }> };
+    const withSession = (await (await bot.fetch('/api/health', { token: bot.token })).json()) as { children: Record<string, { pid: number }> };
     assert.ok(withSession.children.worker?.pid, 'a session sees the children');
     const withStatusKey = (await (await fetch(`${bot.url}/api/health`, { headers: statusHeaders(bot.home) })).json()) as { children: Record<string, unknown> };
     assert.deepEqual(Object.keys(withStatusKey.children).sort(), ['backend', 'vite', 'worker'], 'so does `fluxy status`');
@@ -44,8 +39,8 @@ describe('health details and framing', () => {
       ['/fluxy/', {}],
       ['/api/conversations', {}], // the supervisor's own 401
       ['/', { headers: { accept: 'text/html' } }], // its redirect to the login page
-      ['/', { token, headers: { accept: 'text/html' } }], // the dashboard, from Vite
-      ['/app/api/health', { token }], // the owner's backend
+      ['/', { token: bot.token, headers: { accept: 'text/html' } }], // the dashboard, from Vite
+      ['/app/api/health', { token: bot.token }], // the owner's backend
     ];
     for (const [path, init] of cases) {
       const res = await bot.fetch(path, init);

@@ -1,5 +1,6 @@
 // memory.db from an older Fluxy opens on this one without losing a row: migrations run in order,
-// once, and the never-written `messages.audio` column is dropped.
+// once, the never-written `messages.audio` column is dropped, and messages gain their client id
+// (unique) and the link from an answer to its message.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,7 @@ test('a version-1 database keeps its conversations and messages and loses the au
   assert.equal(store.get('c1')?.title, 'kept');
   const [m] = store.messages('c1');
   assert.deepEqual([m?.content, m?.status, m?.attachments], ['hello', 'complete', [{ name: 'a.png', mediaType: 'image/png', path: 'files/a.png' }]]);
+  assert.deepEqual([m?.clientMessageId, m?.replyTo], [null, null]);
   db.close();
   // Opening again runs nothing twice.
   openDatabase(path).close();
@@ -40,6 +42,22 @@ test('a version-1 database keeps its conversations and messages and loses the au
 test('a fresh database gets every migration', () => {
   const db = openDatabase(join(dir, 'fresh.db'));
   assert.equal(db.pragma('user_version', { simple: true }), MIGRATIONS.length);
-  assert.deepEqual(columns(db, 'messages').sort(), ['attachments', 'content', 'conversation_id', 'cost_usd', 'created_at', 'id', 'input_tokens', 'output_tokens', 'role', 'status']);
+  assert.deepEqual(columns(db, 'messages').sort(), ['attachments', 'client_message_id', 'content', 'conversation_id', 'cost_usd', 'created_at', 'id', 'input_tokens', 'output_tokens', 'reply_to', 'role', 'status']);
+  db.close();
+});
+
+test('a clientMessageId is stored once, and finds its message and the answer to it', () => {
+  const db = openDatabase(join(dir, 'client-ids.db'));
+  const store = createConversationStore(db);
+  const c = store.create({ title: 't' });
+  const user = store.addMessage(c.id, { role: 'user', content: 'hi', clientMessageId: 'cm-1' });
+  assert.deepEqual(store.findByClientMessageId('cm-1'), { message: user, answer: null });
+  assert.throws(() => store.addMessage(c.id, { role: 'user', content: 'hi again', clientMessageId: 'cm-1' }), /UNIQUE/);
+  // Messages without one are many.
+  store.addMessage(c.id, { role: 'user', content: 'a' });
+  store.addMessage(c.id, { role: 'user', content: 'b' });
+  const answer = store.addMessage(c.id, { role: 'assistant', content: '', status: 'interrupted', replyTo: user.id });
+  assert.deepEqual(store.findByClientMessageId('cm-1'), { message: user, answer });
+  assert.equal(store.findByClientMessageId('cm-2'), undefined);
   db.close();
 });

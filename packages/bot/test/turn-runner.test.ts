@@ -74,13 +74,17 @@ describe('turn runner with a scripted provider', () => {
   });
 
   /** A runner around `script`, with everything it broadcast and every backend restart recorded. */
-  function setup(script: Script, options: { settings?: StoredProviderSettings; closing?: boolean; partialSaveMs?: number } = {}) {
+  function setup(
+    script: Script,
+    options: { settings?: StoredProviderSettings; closing?: boolean; partialSaveMs?: number; worker?: typeof worker; workerReady?: (ms: number) => Promise<boolean> } = {},
+  ) {
     const frames: ServerMessage[] = [];
     const restarts: string[] = [];
     const scripted = scriptedProvider(script);
     const run = createTurnRunner({
       broadcast: (f) => frames.push(f),
-      worker,
+      worker: options.worker ?? worker,
+      workerReady: options.workerReady,
       settings: createSettingsCache(async () => options.settings ?? { provider: 'openai', model: 'scripted' }),
       providers: createProviderPool(() => scripted.provider),
       watcher: createBackendWatcher(home, () => undefined, createLogger('watcher', { level: 'error' })),
@@ -243,6 +247,50 @@ describe('turn runner with a scripted provider', () => {
     const job = await newJob('delete me');
     conversationId = job.conversationId;
     await run(job, new AbortController().signal);
+    const types = frames.map((f) => (f.type === 'bot:error' ? `bot:error:${f.code}` : f.type));
+    assert.deepEqual(types.slice(-2), ['bot:error:not_saved', 'bot:response']);
+  });
+
+  test('a worker that is away when the turn ends is waited for, and the answer stored once it is back', async () => {
+    // The worker "crashes" as the answer is stored: its first update finds nobody listening.
+    let away = true;
+    const waited: number[] = [];
+    const flaky: typeof worker = {
+      ...worker,
+      updateMessage: (...args) => (away ? Promise.reject(new TypeError('fetch failed')) : worker.updateMessage(...args)),
+    };
+    const { run, frames } = setup(
+      async function* () {
+        yield token('still here');
+        yield done('still here');
+      },
+      {
+        worker: flaky,
+        workerReady: async (ms) => {
+          waited.push(ms);
+          away = false;
+          return true;
+        },
+      },
+    );
+    const job = await newJob('survive');
+    await run(job, new AbortController().signal);
+    assert.ok(!frames.some((f) => f.type === 'bot:error'), JSON.stringify(frames));
+    assert.equal(waited.length, 1);
+    const stored = (await worker.getConversation(job.conversationId))!.messages.at(-1)!;
+    assert.equal(stored.content, 'still here');
+    assert.equal(stored.status, 'complete');
+  });
+
+  test('a worker that does not come back ends the turn with not_saved', async () => {
+    const gone: typeof worker = { ...worker, updateMessage: () => Promise.reject(new TypeError('fetch failed')) };
+    const { run, frames } = setup(
+      async function* () {
+        yield done('lost');
+      },
+      { worker: gone, workerReady: async () => false },
+    );
+    await run(await newJob('gone'), new AbortController().signal);
     const types = frames.map((f) => (f.type === 'bot:error' ? `bot:error:${f.code}` : f.type));
     assert.deepEqual(types.slice(-2), ['bot:error:not_saved', 'bot:response']);
   });

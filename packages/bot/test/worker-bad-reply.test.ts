@@ -113,7 +113,7 @@ describe('a worker reply that does not match its schema', () => {
   test('every worker-client call checks its reply: wrong enum, missing field, wrong type', async () => {
     const worker = createWorkerClient(workerUrl, 'secret');
     const conversation = { id: 'c1', title: '', model: null, sessionId: null, createdAt: 'x', updatedAt: 'x' };
-    const message = { id: 'm1', conversationId: 'c1', role: 'assistant', content: '', status: 'complete', inputTokens: null, outputTokens: null, costUsd: null, attachments: null, createdAt: 'x' };
+    const message = { id: 'm1', conversationId: 'c1', role: 'assistant', content: '', status: 'complete', inputTokens: null, outputTokens: null, costUsd: null, attachments: null, createdAt: 'x', clientMessageId: null, replyTo: null };
     replies.set('GET /api/conversations/c1', { status: 200, body: JSON.stringify({ ...conversation, messages: [{ ...message, status: 'done' }] }) });
     replies.set('GET /api/internal/provider-settings', { status: 200, body: JSON.stringify({ provider: 'gpt', model: 'm' }) });
     replies.set('POST /api/conversations/c1/messages', { status: 201, body: JSON.stringify({ ...message, content: undefined }) });

@@ -110,6 +110,13 @@ describe('chat socket client', () => {
   after(async () => {
     for (const c of cleanup) await c();
   });
+  /** A fake server and a client of it, both closed after the suite. */
+  const connect = async (extra: Parameters<typeof client>[1] = {}) => {
+    const server = await startServer();
+    const c = client(server, extra);
+    cleanup.push(() => c.socket.close(), () => server.stop());
+    return { server, c };
+  };
 
   test('backoff doubles from 1 s to an 8 s cap, with ±25 % jitter', () => {
     const at = (attempt: number, r: number) => backoffDelay(attempt, 1000, 8000, () => r);
@@ -119,9 +126,7 @@ describe('chat socket client', () => {
   });
 
   test('messages typed while the server is down arrive once, in order, after it is back', async () => {
-    const server = await startServer();
-    const c = client(server);
-    cleanup.push(() => c.socket.close(), () => server.stop());
+    const { server, c } = await connect();
     await until('open', () => c.socket.state() === 'open');
     c.socket.send({ type: 'user:message', content: 'first' });
     await until('first stored', () => server.stored.length === 1);
@@ -146,9 +151,7 @@ describe('chat socket client', () => {
   });
 
   test('a message the server got just before the connection dropped is sent again and stored once', async () => {
-    const server = await startServer();
-    const c = client(server);
-    cleanup.push(() => c.socket.close(), () => server.stop());
+    const { server, c } = await connect();
     await until('open', () => c.socket.state() === 'open');
     server.dropBeforeAck = true;
     const sent = c.socket.send({ type: 'user:message', content: 'only once' });
@@ -161,9 +164,7 @@ describe('chat socket client', () => {
   });
 
   test('a message the server refused for good is not sent again after a reconnect', async () => {
-    const server = await startServer();
-    const c = client(server);
-    cleanup.push(() => c.socket.close(), () => server.stop());
+    const { server, c } = await connect();
     await until('open', () => c.socket.state() === 'open');
     c.socket.send({ type: 'user:message', content: 'refuse me' });
     await until('refused', () => c.frames.some((f) => f.type === 'bot:error'));
@@ -179,9 +180,7 @@ describe('chat socket client', () => {
   });
 
   test('pings on its interval; frames outside the protocol are reported, not thrown', async () => {
-    const server = await startServer();
-    const c = client(server, { pingMs: 30 });
-    cleanup.push(() => c.socket.close(), () => server.stop());
+    const { server, c } = await connect({ pingMs: 30 });
     await until('three pings', () => server.received.filter((f) => f.type === 'ping').length >= 3);
     await until('pongs', () => c.frames.some((f) => f.type === 'pong'));
     server.push('not json');
@@ -193,9 +192,7 @@ describe('chat socket client', () => {
   });
 
   test('a frame the schemas refuse is never sent', async () => {
-    const server = await startServer();
-    const c = client(server);
-    cleanup.push(() => c.socket.close(), () => server.stop());
+    const { server, c } = await connect();
     await until('open', () => c.socket.state() === 'open');
     const errors: unknown[] = [];
     const original = console.error;

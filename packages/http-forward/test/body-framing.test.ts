@@ -4,26 +4,10 @@
 // and OPTIONS (`Content-Length: 0` with the chunked body still sent: request smuggling).
 import assert from 'node:assert/strict';
 import { Agent, createServer, type Server } from 'node:http';
-import { type AddressInfo, connect, createServer as createTcpServer } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { forwardHttp, requestFraming } from '../src/index.ts';
-
-/** Sends raw bytes, returns the raw answer (the forwarder's answers all carry a length). */
-function raw(port: number, data: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ host: '127.0.0.1', port });
-    let out = '';
-    s.on('data', (d) => {
-      out += d.toString('latin1');
-      const m = /content-length: (\d+)/i.exec(out);
-      const head = out.indexOf('\r\n\r\n');
-      if (m && head !== -1 && out.length >= head + 4 + Number(m[1])) s.end();
-    });
-    s.on('error', reject);
-    s.on('close', () => resolve(out));
-    s.write(data);
-  });
-}
+import { rawRequest } from './raw-request.ts';
 
 describe('body framing through the forwarder', () => {
   const agent = new Agent({ keepAlive: true });
@@ -63,7 +47,7 @@ describe('body framing through the forwarder', () => {
   for (const method of ['DELETE', 'OPTIONS', 'GET', 'HEAD', 'POST']) {
     test(`${method}: a chunked body is forwarded chunked, with no Content-Length`, async () => {
       agent.destroy(); // one fresh upstream connection per case: its bytes are this request's alone
-      const answer = await raw(port, `${method} /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n`);
+      const answer = await rawRequest(port, `${method} /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n`);
       assert.match(answer, /^HTTP\/1\.1 204 /);
       const bytes = lastReceived();
       const head = bytes.slice(0, bytes.indexOf('\r\n\r\n')).toLowerCase();
@@ -76,20 +60,20 @@ describe('body framing through the forwarder', () => {
 
   test('codings before chunked are kept: the body is still coded by them', async () => {
     agent.destroy();
-    await raw(port, 'POST /z HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n');
+    await rawRequest(port, 'POST /z HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n');
     assert.match(lastReceived(), /\r\ntransfer-encoding: gzip, chunked\r\n/i);
     assert.ok(lastReceived().endsWith('\r\n\r\n3\r\nabc\r\n0\r\n\r\n'));
   });
 
   test('a Content-Length body keeps that length; no framing means no body', async () => {
     agent.destroy();
-    await raw(port, 'DELETE /len HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello');
+    await rawRequest(port, 'DELETE /len HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello');
     const withLength = lastReceived();
     assert.match(withLength, /\r\ncontent-length: 5\r\n/i);
     assert.doesNotMatch(withLength, /transfer-encoding/i);
     assert.ok(withLength.endsWith('\r\n\r\nhello'));
     agent.destroy();
-    await raw(port, 'OPTIONS /none HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    await rawRequest(port, 'OPTIONS /none HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     const none = lastReceived();
     assert.doesNotMatch(none, /transfer-encoding/i);
     assert.ok(none.endsWith('\r\n\r\n'));

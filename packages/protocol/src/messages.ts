@@ -40,6 +40,10 @@ export const MessageSchema = z.object({
   costUsd: z.number().nullable(),
   attachments: z.array(MessageAttachmentSchema).nullable(),
   createdAt: z.string(),
+  /** A user message: the chat app's id for it (unique), so a copy sent again after a restart is known. */
+  clientMessageId: z.string().nullable(),
+  /** An answer: the user message it answers, so a restart can tell a message answered from one that never was. */
+  replyTo: z.string().nullable(),
 });
 export type Message = z.infer<typeof MessageSchema>;
 

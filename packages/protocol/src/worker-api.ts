@@ -30,6 +30,10 @@ export const NewMessageSchema = z.object({
   outputTokens: tokens.optional(),
   costUsd: z.number().min(0).max(1e6).optional(),
   attachments: z.array(MessageAttachmentSchema).max(20).optional(),
+  /** The chat's `clientMessageId` (a user message): a second message with it is refused, 409 `conflict`. */
+  clientMessageId: id.optional(),
+  /** The user message this answer answers. */
+  replyTo: id.optional(),
 });
 export type NewMessage = z.infer<typeof NewMessageSchema>;
 export const MessageChangeSchema = NewMessageSchema.pick({ content: true, status: true, inputTokens: true, outputTokens: true, costUsd: true }).partial();
@@ -43,6 +47,12 @@ export const ConversationListSchema = z.object({ conversations: z.array(Conversa
 export const ConversationWithMessagesSchema = ConversationSchema.extend({ messages: z.array(MessageSchema) });
 export type ConversationWithMessages = z.infer<typeof ConversationWithMessagesSchema>;
 export const MessageListSchema = z.object({ messages: z.array(MessageSchema) });
+/**
+ * `GET /api/messages/by-client-id/:clientMessageId` (404 when none): the user message stored with
+ * that id and its answer, if a turn ever started for it.
+ */
+export const ClientMessageLookupSchema = z.object({ message: MessageSchema, answer: MessageSchema.nullable() });
+export type ClientMessageLookup = z.infer<typeof ClientMessageLookupSchema>;
 
 /** `GET /api/context/current` and `POST /api/context/set`: the conversation the chat opens on. */
 export const CurrentConversationSchema = z.object({ conversationId: id.nullable() });

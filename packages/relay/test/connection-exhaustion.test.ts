@@ -25,10 +25,10 @@ test('idle connections from one address are capped and closed; others are served
   const idle = await openIdleClients(Number(new URL(relay.url).port), IDLE, '127.0.0.2');
   const health = await request(relay.url, { path: '/healthz' });
   assert.equal(health.status, 200);
-  await waitFor(() => idle.ended() === IDLE, 15_000, `all ${IDLE} idle sockets closed by the relay`);
+  await waitFor(`all ${IDLE} idle sockets closed by the relay`, () => idle.ended() === IDLE, 15_000);
   assert.ok(idle.answers.length >= CAP && idle.answers.length < IDLE, `answered: ${idle.answers.length}`);
   for (const a of idle.answers) assert.match(a, /^HTTP\/1\.1 408 /);
   // The relay's sides are gone although every client still holds its own open.
-  await waitFor(() => descriptors() <= baseline + IDLE + 5, 5_000, 'the relay to release its descriptors');
+  await waitFor('the relay to release its descriptors', () => descriptors() <= baseline + IDLE + 5, 5_000);
   idle.destroy();
 });

@@ -7,6 +7,8 @@ import { createLogger } from '../src/logger.ts';
 import type { RelayOptions } from '../src/options.ts';
 import { createRelay, type Relay } from '../src/relay.ts';
 
+export { waitFor } from '../../http-forward/test/wait-for.ts';
+
 export const DOMAIN = 'fluxy.test';
 
 export interface Reply {
@@ -57,21 +59,6 @@ export function api(base: string, method: string, path: string, body?: unknown, 
   return request(base, { method, path, headers, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
-/** Polls `fn` until it returns a truthy value, or fails after `ms`. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 export interface TestRelay {
   relay: Relay;

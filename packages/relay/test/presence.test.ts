@@ -21,10 +21,10 @@ after(async () => {
 
 test('no heartbeat for --stale-after: the 503 page with its 15 s reload; heartbeat again: served', async () => {
   assert.equal((await request(r.url, { host })).status, 200);
-  const stale = await waitFor(async () => {
+  const stale = await waitFor('the bot to go stale', async () => {
     const res = await request(r.url, { host });
     return res.status === 503 ? res : undefined;
-  }, 10_000, 'the bot to go stale');
+  }, 10_000);
   assert.match(String(stale.headers['content-type']), /text\/html/);
   assert.match(stale.text, /<meta http-equiv="refresh" content="15">/);
   assert.match(stale.text, /ada/);

@@ -39,15 +39,15 @@ test('two relay processes on one PostgreSQL serve the same handles; changes reac
   // Let B cache "no such handle" before A registers it: A's change must reach B's cache.
   assert.equal((await request(b.url, { host })).status, 404);
   const token = await registerBot(a.url, 'twin', target.url);
-  await waitFor(async () => (await request(b.url, { host, path: '/via-b' })).status === 200, 3000, 'B to serve the bot');
+  await waitFor('B to serve the bot', async () => (await request(b.url, { host, path: '/via-b' })).status === 200, 3000);
   assert.equal(target.seen.at(-1)?.url, '/via-b');
   // Disconnect through B: A stops serving at once (NOTIFY), well before its cache would expire.
   assert.equal((await request(a.url, { host })).status, 200);
   assert.equal((await api(b.url, 'POST', '/api/disconnect', undefined, token)).status, 200);
-  await waitFor(async () => (await request(a.url, { host })).status === 503, 1000, 'A to see the disconnect');
+  await waitFor('A to see the disconnect', async () => (await request(a.url, { host })).status === 503, 1000);
   // The token works through either process; the database holds only its hash.
   assert.equal((await api(a.url, 'POST', '/api/heartbeat', {}, token)).status, 200);
-  await waitFor(async () => (await request(b.url, { host })).status === 200, 1000, 'B to see the heartbeat');
+  await waitFor('B to see the heartbeat', async () => (await request(b.url, { host })).status === 200, 1000);
   const client = new pg.Client({ connectionString: db });
   await client.connect();
   try {
@@ -68,10 +68,10 @@ test('--workers 2 on SQLite: one port, a change made through one worker reaches 
   for (let i = 0; i < 6; i++) assert.equal((await request(r.url, { host })).status, 200);
   // …and after a disconnect through one of them, none may serve it.
   assert.equal((await api(r.url, 'POST', '/api/disconnect', undefined, token)).status, 200);
-  await waitFor(async () => {
+  await waitFor('every worker to see the disconnect', async () => {
     const codes = await Promise.all(Array.from({ length: 6 }, () => request(r.url, { host })));
     return codes.every((c) => c.status === 503);
-  }, 1000, 'every worker to see the disconnect');
+  }, 1000);
   const listening = r.lines.map((l) => JSON.parse(l)).filter((e) => e.msg === 'relay listening');
   assert.equal(new Set(listening.map((e) => e.pid)).size, 2, 'two worker processes listen');
   assert.equal(new Set(listening.map((e) => e.address)).size, 1, 'on one address');
@@ -84,10 +84,10 @@ test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
   await registerBot(r.url, 'calm', target.url);
   const before = target.seen.filter((s) => s.url === '/slow').length;
   const slow = request(r.url, { host, path: '/slow' });
-  await waitFor(() => target.seen.filter((s) => s.url === '/slow').length > before, 5000, 'the slow request to arrive');
+  await waitFor('the slow request to arrive', () => target.seen.filter((s) => s.url === '/slow').length > before, 5000);
   const exited = new Promise<number | null>((resolve) => r.proc.once('exit', resolve));
   r.proc.kill('SIGTERM');
-  await waitFor(() => r.lines.some((l) => l.includes('shutting down')), 5000, 'shutdown to begin');
+  await waitFor('shutdown to begin', () => r.lines.some((l) => l.includes('shutting down')), 5000);
   // New connections are refused while the old request is still running.
   await assert.rejects(request(r.url, { path: '/healthz' }));
   target.nextEvent();

@@ -4,28 +4,13 @@
 // bodies behind `Content-Length: 0`). The end-to-end case, relay + real bot, is in
 // packages/bot/test/request-smuggling.test.ts.
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { DOMAIN, registerBot, startRelay, type TestRelay } from './helpers.ts';
 import { startTarget, type Target } from './target.ts';
+import { rawRequest } from '../../http-forward/test/raw-request.ts';
 
-function raw(url: string, data: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const s = connect({ host: hostname, port: Number(port) });
-    let out = '';
-    s.on('data', (d) => {
-      out += d.toString('latin1');
-      // One whole answer is enough.
-      const m = /content-length: (\d+)/i.exec(out);
-      const head = out.indexOf('\r\n\r\n');
-      if (m && head !== -1 && out.length >= head + 4 + Number(m[1])) s.end();
-    });
-    s.on('error', (err) => (out ? resolve(out) : reject(err)));
-    s.on('close', () => resolve(out));
-    s.write(data);
-  });
-}
+/** The relay's port from its URL. */
+const portOf = (url: string) => Number(new URL(url).port);
 
 describe('request framing through the relay', () => {
   let relay: TestRelay;
@@ -46,13 +31,13 @@ describe('request framing through the relay', () => {
       const inner = `POST /smuggled-${method} HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 0\r\n\r\n`;
       const body = `${Buffer.byteLength(inner).toString(16)}\r\n${inner}\r\n0\r\n\r\n`;
       const before = target.seen.length;
-      const answer = await raw(relay.url, `${method} /sha256 HTTP/1.1\r\nHost: ${host}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${body}`);
+      const answer = await rawRequest(portOf(relay.url), `${method} /sha256 HTTP/1.1\r\nHost: ${host}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${body}`);
       // The answer comes chunked (the bot sent no length): its one chunk is the JSON.
       const json = JSON.parse(/\{.*\}/s.exec(answer)?.[0] ?? 'null') as { bytes: number; chunked: boolean };
       assert.equal(json.bytes, Buffer.byteLength(inner));
       assert.equal(json.chunked, true);
       // The next request on the pooled socket is the next real one.
-      await raw(relay.url, `GET /after-${method} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+      await rawRequest(portOf(relay.url), `GET /after-${method} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
       assert.deepEqual(target.seen.slice(before).map((r) => `${r.method} ${r.url}`), [`${method} /sha256`, `GET /after-${method}`]);
       assert.equal(target.seen[before]!.headers['content-length'], undefined);
     });
@@ -60,7 +45,7 @@ describe('request framing through the relay', () => {
 
   test('a Content-Length body is forwarded with that length, for DELETE too', async () => {
     const before = target.seen.length;
-    const answer = await raw(relay.url, `DELETE /echo HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello`);
+    const answer = await rawRequest(portOf(relay.url), `DELETE /echo HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello`);
     assert.match(answer, /^HTTP\/1\.1 200 /);
     const seen = target.seen[before]!;
     assert.equal(seen.headers['content-length'], '5');
@@ -70,7 +55,7 @@ describe('request framing through the relay', () => {
 
   test('ambiguous framing is refused before it reaches the bot', async () => {
     const before = target.seen.length;
-    const answer = await raw(relay.url, `DELETE /echo HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`);
+    const answer = await rawRequest(portOf(relay.url), `DELETE /echo HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`);
     assert.match(answer, /^HTTP\/1\.1 400 /);
     assert.equal(target.seen.length, before);
   });

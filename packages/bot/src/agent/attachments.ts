@@ -62,6 +62,31 @@ export async function saveAttachment(filesDir: string, att: IncomingAttachment, 
   throw new AgentError('write_failed', 'Could not find a free name for the attachment.');
 }
 
+/**
+ * A file saved earlier (a message stored by a run of Fluxy that died before answering it), read
+ * back for the turn that answers it now. The bytes decide its kind again, as when it was saved;
+ * a file gone, replaced by a symlink or grown past the limit gives undefined (the turn goes on
+ * without it).
+ */
+export async function loadSavedAttachment(path: string, name: string, declaredType: string, maxBytes = DEFAULT_MAX_ATTACHMENT_BYTES): Promise<SavedAttachment | undefined> {
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    // O_NONBLOCK: a FIFO planted under the name must not hang the open; fstat then refuses it.
+    fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    if (['ENOENT', 'ELOOP'].includes((err as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw err;
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile() || st.size > maxBytes) return undefined;
+    const bytes = await fh.readFile();
+    return { path, name, ...classify(declaredType, bytes), size: bytes.length };
+  } finally {
+    await fh.close();
+  }
+}
+
 function tooLarge(name: string, maxBytes: number): AgentError {
   const mb = Math.round((maxBytes / 1024 / 1024) * 10) / 10;
   return new AgentError('too_large', `The attachment "${safeName(name, '')}" is larger than ${mb} MB.`);

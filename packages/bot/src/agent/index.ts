@@ -1,5 +1,5 @@
 // The agent layer's public surface: the provider seam, attachments and voice transcription.
-export { type AttachmentLimits, DEFAULT_MAX_ATTACHMENT_BYTES, type IncomingAttachment, saveAttachment } from './attachments.ts';
+export { type AttachmentLimits, DEFAULT_MAX_ATTACHMENT_BYTES, type IncomingAttachment, loadSavedAttachment, saveAttachment } from './attachments.ts';
 export { AgentError } from './errors.ts';
 export { findAgentLeftovers, reapAgentLeftovers } from './leftovers.ts';
 export { buildSystemPromptAddendum } from './prompt.ts';

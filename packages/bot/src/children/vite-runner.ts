@@ -32,6 +32,39 @@ async function loadVite(from: string): Promise<typeof import('vite')> {
   return (await import(pathToFileURL(entry).href)) as typeof import('vite');
 }
 
+/** Longest the first bundle may hold readiness back: a dashboard that may reload beats none. */
+const FIRST_BUNDLE_MAX_MS = 60_000;
+
+/**
+ * Resolves once the dependency optimiser's first bundle is written (at once with a warm cache).
+ * Readiness waits for it, so no page loads while it runs (the supervisor holds requests for a
+ * starting child). A page served during that run can hold modules the run then replaces, and
+ * Vite answers that with a full reload; one sent before the page's HMR socket is connected is
+ * kept for the first socket that connects. On a fresh install that reload hit the first visit of
+ * the dashboard, closing the chat panel the user had just opened. Vite's own guard
+ * (`optimizeDeps.holdUntilCrawlEnd`) cannot help: the crawl it waits for ends 50 ms after the
+ * server starts when no request has come, long before anyone visits.
+ */
+async function firstBundle(server: import('vite').ViteDevServer): Promise<void> {
+  const optimizer = server.environments.client?.depsOptimizer;
+  if (!optimizer) return;
+  let timer: NodeJS.Timeout | undefined;
+  const settled = (async () => {
+    // The scan adds what it finds to `discovered`; each entry's promise settles when the bundle holding it is written.
+    await optimizer.scanProcessing;
+    await Promise.all(Object.values(optimizer.metadata.discovered).map((dep) => dep.processing));
+  })();
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      console.warn(`the first dependency bundle is not ready after ${FIRST_BUNDLE_MAX_MS / 1000} s; serving anyway`);
+      resolve();
+    }, FIRST_BUNDLE_MAX_MS);
+    timer.unref();
+  });
+  await Promise.race([settled, late]);
+  clearTimeout(timer);
+}
+
 const { createServer } = await loadVite(root);
 const server = await createServer({
   root,
@@ -47,6 +80,7 @@ const server = await createServer({
   },
 });
 await server.listen();
+await firstBundle(server);
 console.log(`vite ready on 127.0.0.1:${port}`);
 process.send?.({ type: 'ready' });
 

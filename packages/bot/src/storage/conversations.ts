@@ -22,6 +22,8 @@ interface MessageRow {
   cost_usd: number | null;
   attachments: string | null;
   created_at: string;
+  client_message_id: string | null;
+  reply_to: string | null;
 }
 
 const toConversation = (r: ConversationRow): Conversation => ({
@@ -43,6 +45,8 @@ const toMessage = (r: MessageRow): Message => ({
   costUsd: r.cost_usd,
   attachments: r.attachments ? (JSON.parse(r.attachments) as MessageAttachment[]) : null,
   createdAt: r.created_at,
+  clientMessageId: r.client_message_id,
+  replyTo: r.reply_to,
 });
 
 export function createConversationStore(db: Db) {
@@ -57,9 +61,12 @@ export function createConversationStore(db: Db) {
     ),
     message: db.prepare<[string, string], MessageRow>('SELECT * FROM messages WHERE id = ? AND conversation_id = ?'),
     insertMessage: db.prepare(
-      `INSERT INTO messages (id, conversation_id, role, content, status, input_tokens, output_tokens, cost_usd, attachments, created_at)
-       VALUES (@id, @conversationId, @role, @content, @status, @inputTokens, @outputTokens, @costUsd, @attachments, @createdAt)`,
+      `INSERT INTO messages (id, conversation_id, role, content, status, input_tokens, output_tokens, cost_usd, attachments, created_at, client_message_id, reply_to)
+       VALUES (@id, @conversationId, @role, @content, @status, @inputTokens, @outputTokens, @costUsd, @attachments, @createdAt, @clientMessageId, @replyTo)`,
     ),
+    byClientId: db.prepare<[string], MessageRow>('SELECT * FROM messages WHERE client_message_id = ?'),
+    // The newest answer, should there ever be more than one.
+    answerTo: db.prepare<[string], MessageRow>('SELECT *, rowid AS r FROM messages WHERE reply_to = ? ORDER BY created_at DESC, r DESC LIMIT 1'),
   };
 
   return {
@@ -109,10 +116,19 @@ export function createConversationStore(db: Db) {
           costUsd: m.costUsd ?? null,
           attachments: m.attachments ? JSON.stringify(m.attachments) : null,
           createdAt,
+          clientMessageId: m.clientMessageId ?? null,
+          replyTo: m.replyTo ?? null,
         });
         q.touch.run(createdAt, conversationId);
       })();
       return this.getMessage(conversationId, id)!;
+    },
+    /** The user message stored with this client id, and its answer if a turn ever started for it. */
+    findByClientMessageId(clientMessageId: string): { message: Message; answer: Message | null } | undefined {
+      const row = q.byClientId.get(clientMessageId);
+      if (!row) return undefined;
+      const answer = q.answerTo.get(row.id);
+      return { message: toMessage(row), answer: answer ? toMessage(answer) : null };
     },
     updateMessage(
       conversationId: string,

@@ -43,6 +43,12 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX sessions_by_expiry ON sessions (expires_at);`,
   // Nothing ever wrote messages.audio (voice notes are transcribed, not kept): the column goes.
   'ALTER TABLE messages DROP COLUMN audio;',
+  // Exactly-once user messages across restarts: the chat app's id of each message, unique, and the
+  // link from an answer to the message it answers (a restart tells answered from never answered).
+  `ALTER TABLE messages ADD COLUMN client_message_id TEXT;
+   ALTER TABLE messages ADD COLUMN reply_to TEXT;
+   CREATE UNIQUE INDEX messages_by_client_id ON messages (client_message_id) WHERE client_message_id IS NOT NULL;
+   CREATE INDEX messages_by_reply_to ON messages (reply_to) WHERE reply_to IS NOT NULL;`,
 ];
 
 export function openDatabase(path: string): Db {

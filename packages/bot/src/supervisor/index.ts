@@ -132,6 +132,7 @@ export async function startSupervisor(options: SupervisorOptions) {
     worker,
     paths,
     backend: children.backend,
+    workerChild: children.worker,
     watcher,
     log: log.child('chat'),
     providerOptions: options.providerOptions,

@@ -1,5 +1,6 @@
 import {
   ApiErrorSchema,
+  ClientMessageLookupSchema,
   type ConversationChange,
   ConversationSchema,
   ConversationWithMessagesSchema,
@@ -88,6 +89,15 @@ export function createWorkerClient(baseUrl: string, secret: string, fetchImpl: t
     createConversation: (input: NewConversation) => request('POST', '/api/conversations', ConversationSchema, input),
     updateConversation: (id: string, change: ConversationChange) => request('PATCH', `/api/conversations/${enc(id)}`, ConversationSchema, change),
     addMessage: (id: string, message: NewMessage) => request('POST', `/api/conversations/${enc(id)}/messages`, MessageSchema, message),
+    /** The user message stored with this client id (by an earlier run, perhaps) and its answer; undefined when none. */
+    async findClientMessage(clientMessageId: string) {
+      try {
+        return await request('GET', `/api/messages/by-client-id/${enc(clientMessageId)}`, ClientMessageLookupSchema);
+      } catch (err) {
+        if (err instanceof FluxyError && err.status === 404) return undefined;
+        throw err;
+      }
+    },
     updateMessage: (id: string, messageId: string, change: MessageChange) =>
       request('PATCH', `/api/conversations/${enc(id)}/messages/${enc(messageId)}`, MessageSchema, change),
     currentConversation: async () => (await request('GET', '/api/context/current', CurrentConversationSchema)).conversationId,

@@ -1,16 +1,8 @@
 // A fake Anthropic Messages API: `POST /v1/messages` answered with the real SSE event sequence,
 // scripted per request, so the real Claude Agent SDK (its bundled CLI) runs against it unchanged.
 import type { ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
-import {
-  cutConnection,
-  type RecordedRequest,
-  recordRequest,
-  sendJson,
-  sleep,
-  startHttpServer,
-  type WrittenChunk,
-} from './http.ts';
+import { cutConnection, type RecordedRequest, recordRequest, sendJson, sleep, startHttpServer } from './http.ts';
+import { createScriptedFake, type Script, type ScriptedFake } from './scripted.ts';
 
 export type AnthropicStep =
   /** One text block; an array streams one text_delta per element. */
@@ -41,41 +33,20 @@ export interface AnthropicRequest extends RecordedRequest {
 }
 
 /** Decides the reply to the n-th `/v1/messages` request (0-based). */
-export type AnthropicScript =
-  | ((req: AnthropicRequest, index: number) => AnthropicStep[] | Promise<AnthropicStep[]>)
-  | AnthropicStep[][];
+export type AnthropicScript = Script<AnthropicRequest, AnthropicStep>;
 
-export interface FakeAnthropic {
-  url: string;
-  /** Every `/v1/messages` request, in arrival order. */
-  requests: AnthropicRequest[];
+/** `requests`, `nextRequest` and `chunks` are about `/v1/messages` (the text_delta pieces). */
+export interface FakeAnthropic extends ScriptedFake<AnthropicRequest> {
   /** Every request to any path (the CLI probes a few besides /v1/messages). */
   allRequests: RecordedRequest[];
-  /** Each text_delta written, with the performance.now() at which it was written. */
-  chunks: WrittenChunk[];
-  onChunk?: (chunk: WrittenChunk) => void;
-  /** Resolves when the next `/v1/messages` request arrives. */
-  nextRequest(): Promise<AnthropicRequest>;
-  close(): Promise<void>;
 }
 
 const DEFAULT_REPLY: AnthropicStep[] = [{ text: 'OK' }];
 
 export async function startFakeAnthropic(script: AnthropicScript = () => DEFAULT_REPLY): Promise<FakeAnthropic> {
-  const requests: AnthropicRequest[] = [];
   const allRequests: RecordedRequest[] = [];
-  const chunks: WrittenChunk[] = [];
-  let waiters: ((r: AnthropicRequest) => void)[] = [];
+  const { fake, take } = createScriptedFake(script, DEFAULT_REPLY, { allRequests });
   let toolCounter = 0;
-
-  const fake: FakeAnthropic = {
-    url: '',
-    requests,
-    allRequests,
-    chunks,
-    nextRequest: () => new Promise((resolve) => waiters.push(resolve)),
-    close: async () => {},
-  };
 
   const server = await startHttpServer(async (req, res, raw) => {
     const rec = recordRequest(req, raw);
@@ -91,18 +62,8 @@ export async function startFakeAnthropic(script: AnthropicScript = () => DEFAULT
       return;
     }
     const mreq = { ...rec, body: (rec.body ?? {}) as MessagesBody };
-    const index = requests.length;
-    requests.push(mreq);
-    const ready = waiters;
-    waiters = [];
-    for (const w of ready) w(mreq);
-    const steps = Array.isArray(script) ? (script[index] ?? DEFAULT_REPLY) : await script(mreq, index);
-    const emitChunk = (text: string) => {
-      const c = { requestIndex: index, text, writtenAt: performance.now() };
-      chunks.push(c);
-      fake.onChunk?.(c);
-    };
-    await reply(res, mreq.body, steps, emitChunk, () => `toolu_fake_${++toolCounter}`);
+    const { steps, emit } = await take(mreq);
+    await reply(res, mreq.body, steps, emit, () => `toolu_fake_${++toolCounter}`);
   });
   fake.url = server.url;
   fake.close = server.close;
@@ -138,6 +99,12 @@ async function reply(
   const id = `msg_fake_${Math.random().toString(36).slice(2, 10)}`;
 
   if (body.stream !== true) {
+    // A connection that keeps dropping drops the CLI's non-streaming retry too (after a cut stream
+    // it sometimes asks again without streaming; answering that would turn the cut into a success).
+    if (steps.some((s) => 'cut' in s)) {
+      res.socket?.destroy();
+      return;
+    }
     // Non-streaming fallback (the CLI uses it after some stream failures): the whole message at once.
     const content: unknown[] = [];
     for (const s of steps) {

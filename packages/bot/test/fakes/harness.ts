@@ -2,6 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createAgentProvider } from '../../src/agent/index.ts';
 import type { AgentEnvironment, AgentEvent, AgentProvider, AgentTurn, Logger } from '../../src/agent/types.ts';
 
 export interface TempEnv extends AgentEnvironment {
@@ -65,4 +66,19 @@ export function memoryLogger(): Logger & { lines: string[] } {
     lines.push(`${level} ${msg} ${fields ? JSON.stringify(fields) : ''}`);
   };
   return { lines, debug: put('debug'), info: put('info'), warn: put('warn'), error: put('error') };
+}
+
+/** The key the Claude tests give the fake Anthropic server: no log line or error message may show it. */
+export const CLAUDE_TEST_KEY = 'sk-ant-test-0123456789abcdef';
+
+/** The Claude provider (the real Claude Agent SDK) against a fake Anthropic server, and what it logged. */
+export function claudeProvider(fake: { url: string }, env: TempEnv, extra: { warmSessions?: boolean } = {}) {
+  const log = memoryLogger();
+  const p = createAgentProvider(
+    { provider: 'anthropic', model: 'claude-sonnet-4-5', apiKey: CLAUDE_TEST_KEY, baseUrl: fake.url },
+    env,
+    log,
+    { maxRetries: 0, ...extra },
+  );
+  return { p, log };
 }

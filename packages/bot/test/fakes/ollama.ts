@@ -1,8 +1,8 @@
 // A fake Ollama: POST /api/chat answered with NDJSON lines ({message:{content}, done:false} …
 // then {done:true, prompt_eval_count, eval_count}), as `ollama serve` streams them.
 import type { ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
-import { cutConnection, type RecordedRequest, recordRequest, sendJson, sleep, startHttpServer, type WrittenChunk } from './http.ts';
+import { cutConnection, type RecordedRequest, recordRequest, sendJson, sleep, startHttpServer } from './http.ts';
+import { createScriptedFake, type Script, type ScriptedFake } from './scripted.ts';
 
 export type OllamaStep =
   | { text: string | string[] }
@@ -23,28 +23,11 @@ export interface OllamaRequest extends RecordedRequest {
   body: OllamaChatBody;
 }
 
-export type OllamaScript = ((req: OllamaRequest, index: number) => OllamaStep[] | Promise<OllamaStep[]>) | OllamaStep[][];
-
-export interface FakeOllama {
-  url: string;
-  requests: OllamaRequest[];
-  chunks: WrittenChunk[];
-  onChunk?: (chunk: WrittenChunk) => void;
-  nextRequest(): Promise<OllamaRequest>;
-  close(): Promise<void>;
-}
+export type OllamaScript = Script<OllamaRequest, OllamaStep>;
+export type FakeOllama = ScriptedFake<OllamaRequest>;
 
 export async function startFakeOllama(script: OllamaScript = () => [{ text: 'OK' }]): Promise<FakeOllama> {
-  const requests: OllamaRequest[] = [];
-  const chunks: WrittenChunk[] = [];
-  let waiters: ((r: OllamaRequest) => void)[] = [];
-  const fake: FakeOllama = {
-    url: '',
-    requests,
-    chunks,
-    nextRequest: () => new Promise((resolve) => waiters.push(resolve)),
-    close: async () => {},
-  };
+  const { fake, take } = createScriptedFake(script, [{ text: 'OK' }], {});
   const server = await startHttpServer(async (req, res, raw) => {
     const rec = recordRequest(req, raw);
     const path = rec.path.split('?')[0];
@@ -57,17 +40,8 @@ export async function startFakeOllama(script: OllamaScript = () => [{ text: 'OK'
       return;
     }
     const oreq = { ...rec, body: (rec.body ?? {}) as OllamaChatBody };
-    const index = requests.length;
-    requests.push(oreq);
-    const ready = waiters;
-    waiters = [];
-    for (const w of ready) w(oreq);
-    const steps = Array.isArray(script) ? (script[index] ?? [{ text: 'OK' }]) : await script(oreq, index);
-    await reply(res, oreq.body, steps, (text) => {
-      const c = { requestIndex: index, text, writtenAt: performance.now() };
-      chunks.push(c);
-      fake.onChunk?.(c);
-    });
+    const { steps, emit } = await take(oreq);
+    await reply(res, oreq.body, steps, emit);
   });
   fake.url = server.url;
   fake.close = server.close;

@@ -2,8 +2,8 @@
 // in `data: [DONE]`, and `/audio/transcriptions` taking the real multipart upload. Paths are
 // matched by suffix, so a base URL with or without /v1 both work.
 import type { ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
-import { cutConnection, type RecordedRequest, recordRequest, sendJson, sleep, startHttpServer, type WrittenChunk } from './http.ts';
+import { cutConnection, type RecordedRequest, recordRequest, sendJson, sleep, startHttpServer } from './http.ts';
+import { createScriptedFake, type Script, type ScriptedFake } from './scripted.ts';
 
 export type OpenAIStep =
   | { text: string | string[] }
@@ -28,36 +28,21 @@ export interface TranscriptionRequest extends RecordedRequest {
   file?: { filename: string; contentType: string; bytes: Buffer };
 }
 
-export type OpenAIScript = ((req: ChatRequest, index: number) => OpenAIStep[] | Promise<OpenAIStep[]>) | OpenAIStep[][];
+export type OpenAIScript = Script<ChatRequest, OpenAIStep>;
 export type TranscriptionScript = (req: TranscriptionRequest) => { text: string } | { status: number; message?: string };
 
-export interface FakeOpenAI {
+export interface FakeOpenAI extends ScriptedFake<ChatRequest> {
   /** Base URL including /v1, as the openai client's baseURL wants it. */
   url: string;
-  requests: ChatRequest[];
   transcriptions: TranscriptionRequest[];
-  chunks: WrittenChunk[];
-  onChunk?: (chunk: WrittenChunk) => void;
-  nextRequest(): Promise<ChatRequest>;
-  close(): Promise<void>;
 }
 
 export async function startFakeOpenAI(
   script: OpenAIScript = () => [{ text: 'OK' }],
   transcribe: TranscriptionScript = () => ({ text: 'hello from the recording' }),
 ): Promise<FakeOpenAI> {
-  const requests: ChatRequest[] = [];
   const transcriptions: TranscriptionRequest[] = [];
-  const chunks: WrittenChunk[] = [];
-  let waiters: ((r: ChatRequest) => void)[] = [];
-  const fake: FakeOpenAI = {
-    url: '',
-    requests,
-    transcriptions,
-    chunks,
-    nextRequest: () => new Promise((resolve) => waiters.push(resolve)),
-    close: async () => {},
-  };
+  const { fake, take } = createScriptedFake(script, [{ text: 'OK' }], { transcriptions });
   const server = await startHttpServer(async (req, res, raw) => {
     const rec = recordRequest(req, raw);
     const path = rec.path.split('?')[0] ?? '';
@@ -74,17 +59,8 @@ export async function startFakeOpenAI(
       return;
     }
     const creq = { ...rec, body: (rec.body ?? {}) as ChatRequestBody };
-    const index = requests.length;
-    requests.push(creq);
-    const ready = waiters;
-    waiters = [];
-    for (const w of ready) w(creq);
-    const steps = Array.isArray(script) ? (script[index] ?? [{ text: 'OK' }]) : await script(creq, index);
-    await reply(res, creq.body, steps, (text) => {
-      const c = { requestIndex: index, text, writtenAt: performance.now() };
-      chunks.push(c);
-      fake.onChunk?.(c);
-    });
+    const { steps, emit } = await take(creq);
+    await reply(res, creq.body, steps, emit);
   });
   fake.url = `${server.url}/v1`;
   fake.close = server.close;

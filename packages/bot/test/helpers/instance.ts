@@ -5,26 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PKG_DIR } from '../../src/shared/paths.ts';
 import { STATUS_HEADER } from '../../src/shared/session-token.ts';
+import { waitFor } from '../../../http-forward/test/wait-for.ts';
+
+export { waitFor };
 
 export const FLUXY_BIN = join(PKG_DIR, 'bin/fluxy.js');
 /** The Node flags `bin/fluxy.js` names on its `#!/usr/bin/env -S node …` line: the supervisor runs with them when started as `fluxy`. */
 const FLUXY_NODE_FLAGS = (/^#!.*\bnode((?:[ \t]+--\S+)*)/.exec(readFileSync(FLUXY_BIN, 'utf8'))?.[1] ?? '').split(/\s+/).filter(Boolean);
-
-/** Polls `check` until it returns a truthy value or the deadline passes; no fixed sleeps. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -100,6 +87,19 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: 
 }
 
 /** What `fluxy status` sends: the key from this run's pid file (none before the file exists). */
+/**
+ * `promise`, with the end of the bot's own log added to its error when it fails: a wait that
+ * times out in CI then says what the bot was doing.
+ */
+export async function explained<T>(bot: Pick<Instance, 'output'>, promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (err) {
+    if (err instanceof Error) err.message += `\n--- the bot's log, last 4,000 characters ---\n${bot.output().slice(-4_000)}`;
+    throw err;
+  }
+}
+
 export function statusHeaders(home: string): Record<string, string> {
   try {
     const { statusKey } = JSON.parse(readFileSync(join(home, 'fluxy.pid'), 'utf8')) as { statusKey?: string };
@@ -135,6 +135,8 @@ export interface Instance {
 export interface InstanceOptions {
   /** Run `fluxy setup --password` first (default 'pw'); null leaves the bot unconfigured. */
   password?: string | null;
+  /** More `fluxy setup` flags, given with the password (a provider, say). */
+  setup?: string[];
   /** Wait until every child runs (default true). */
   waitForChildren?: boolean;
   home?: string;
@@ -155,7 +157,7 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
   const env = { FLUXY_HOME: home, FLUXY_LOG_LEVEL: process.env.FLUXY_LOG_LEVEL ?? 'info', ...options.env };
   const password = options.password === undefined ? 'pw' : options.password;
   if (password !== null) {
-    const r = await runCli(['setup', '--password', password], env);
+    const r = await runCli(['setup', '--password', password, ...(options.setup ?? [])], env);
     if (r.code !== 0) throw new Error(`fluxy setup failed: ${r.stderr}`);
   }
   const port = options.port ?? (await freeBasePort());

@@ -40,6 +40,8 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
   const root = useRef<HTMLDivElement>(null);
   const draftRef = useRef(draft);
   draftRef.current = draft;
+  /** The last change of the server's current conversation: whether it took. */
+  const switching = useRef<Promise<boolean>>(Promise.resolve(true));
 
   const recorder = useVoiceRecorder(
     (audio, mediaType) => sendFrame({ type: 'whisper:transcribe', audio, mediaType }),
@@ -136,6 +138,15 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
       store.fail(clientMessageId, `Not sent: could not read the file (${(err as Error).message}).`);
       return;
     }
+    // A message without a conversation goes to the server's current one: after `New conversation`
+    // that must be "none" before the message leaves, or it would land in the conversation just left.
+    if (store.get().conversationId === null && !(await switching.current)) {
+      switching.current = setCurrent(null);
+      if (!(await switching.current)) {
+        store.fail(clientMessageId, 'Not sent: could not start a new conversation. Try again.');
+        return;
+      }
+    }
     sendFrame({ type: 'user:message', content, clientMessageId, conversationId: store.get().conversationId ?? undefined, attachments });
   };
 
@@ -144,11 +155,18 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
     sendFrame({ type: 'user:stop', conversationId: store.get().conversationId ?? undefined });
   };
 
-  const newConversation = async () => {
+  /** Tells the server which conversation is current; true when it took it. */
+  const setCurrent = async (conversationId: string | null): Promise<boolean> => {
+    const res = await api('/api/context/set', { method: 'POST', body: { conversationId } });
+    if (!res.ok) setProblem(res.error.message);
+    return res.ok;
+  };
+
+  const newConversation = () => {
     setListOpen(false);
     store.startNew();
-    const res = await api('/api/context/set', { method: 'POST', body: { conversationId: null } });
-    if (!res.ok) setProblem(res.error.message);
+    // Chained: switching twice in quick succession must not let the older request land last.
+    switching.current = switching.current.then(() => setCurrent(null));
   };
 
   const openConversation = async (id: string) => {
@@ -156,7 +174,7 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
     const res = await api<ConversationWithMessages>(`/api/conversations/${encodeURIComponent(id)}`);
     if (!res.ok) return setProblem(res.error.message);
     store.open(id, res.data.messages);
-    await api('/api/context/set', { method: 'POST', body: { conversationId: id } });
+    switching.current = switching.current.then(() => setCurrent(id));
     sendFrame({ type: 'chat:subscribe', conversationId: id });
   };
 

@@ -2,12 +2,13 @@
 // sends it again after a dropped connection when it cannot tell whether the server got it; the
 // repeat must not be stored or answered a second time.
 //
-// Ids are remembered in memory for 24 hours, at most 5,000 of them (the oldest go first): long
-// enough for a phone that slept through a drop and reconnects hours later. One owner uses a bot,
-// so one map serves every socket; a repeat is matched by id alone, because the first copy may have
-// created the conversation the repeat does not name. A restart of Fluxy forgets them: the window
-// that leaves (a message stored in the last instant before a crash, its acknowledgement lost) is
-// the price of not writing every id to the database.
+// Two layers. The database keeps each id with its message (unique), so a repeat after a restart
+// or a crash is recognised (`stored-repeat.ts`). This in-memory claim comes first: a repeat that
+// arrives while the first copy is still being stored waits for it, and an id this run handled is
+// answered from here, because while its turn runs the stored answer looks `interrupted`, just as
+// one a crash cut, and the database alone would run the turn again. Ids are remembered for 24
+// hours, at most 5,000 of them (the oldest go first); a repeat is matched by id alone, because
+// the first copy may have created the conversation the repeat does not name.
 
 export const CLIENT_ID_TTL_MS = 24 * 60 * 60 * 1000;
 export const CLIENT_ID_MAX = 5_000;

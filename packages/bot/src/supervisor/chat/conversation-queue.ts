@@ -7,6 +7,8 @@ export interface TurnJob {
   attachments: SavedAttachment[];
   /** The stored user message: history is what came before it. */
   userMessageId: string;
+  /** An answer left `interrupted` by an earlier run of Fluxy: the turn writes into it instead of adding one. */
+  answerMessageId?: string;
 }
 
 interface ConversationState {

@@ -17,6 +17,7 @@ import { createLiveTurns } from './live-turns.ts';
 import { createProviderPool } from './provider-pool.ts';
 import { createSettingsCache } from './settings-cache.ts';
 import { clearContext, stopConversation } from './stop-clear.ts';
+import { resumeStoredRepeat } from './stored-repeat.ts';
 import { createTurnRunner } from './turn-runner.ts';
 
 export interface ChatServiceDeps {
@@ -24,6 +25,8 @@ export interface ChatServiceDeps {
   worker: WorkerClient;
   paths: FluxyPaths;
   backend: ManagedChild;
+  /** The worker process: a turn's answer waits for it to come back after a crash. */
+  workerChild?: Pick<ManagedChild, 'whenReady'>;
   watcher: BackendWatcher;
   log: Logger;
   providerOptions?: AgentProviderOptions;
@@ -97,6 +100,7 @@ export function createChatService(
     onAgentDone: (job) => working.delete(job),
     checkpoints,
     workspaceDir: paths.workspace,
+    workerReady: deps.workerChild && ((ms) => deps.workerChild!.whenReady(ms)),
   });
   const queue = createConversationQueue({
     async run(job, signal) {
@@ -132,7 +136,10 @@ export function createChatService(
     return created.id;
   }
 
-  /** A message with a client id is stored and answered once, however often it arrives; each copy is acknowledged. */
+  /**
+   * A message with a client id is stored and answered once, however often it arrives, across
+   * restarts too; each copy is acknowledged.
+   */
   async function onUserMessage(client: ChatClient, msg: UserMessage): Promise<void> {
     const clientMessageId = msg.clientMessageId;
     if (!clientMessageId) return void (await storeAndQueue(client, msg));
@@ -150,7 +157,9 @@ export function createChatService(
     };
     let storedAt: StoredAt | undefined;
     try {
-      storedAt = await storeAndQueue(naming, msg);
+      // New to this run, but perhaps stored by the one before a restart (the database keeps the id).
+      if (!closing) storedAt = await resumeStoredRepeat({ worker, queue, workspaceDir: paths.workspace, log }, clientMessageId);
+      storedAt ??= await storeAndQueue(naming, msg);
     } finally {
       claim.settle(storedAt);
     }
@@ -181,7 +190,8 @@ export function createChatService(
     }
     let stored: Message;
     try {
-      stored = await worker.addMessage(conversationId, { role: 'user', content, attachments: attachmentRecords(paths.workspace, attachments.saved) });
+      const records = attachmentRecords(paths.workspace, attachments.saved);
+      stored = await worker.addMessage(conversationId, { role: 'user', content, attachments: records, clientMessageId: msg.clientMessageId });
     } catch (err) {
       if (err instanceof FluxyError && err.status === 404) return unknownConversation(client, conversationId);
       throw err;

@@ -16,6 +16,8 @@ import type { SettingsCache } from './settings-cache.ts';
 export const PARTIAL_SAVE_MS = 1_000;
 /** How long the end of a turn waits for the backend it restarted. */
 export const BACKEND_READY_MS = 20_000;
+/** How long the end of a turn waits for a worker that crashed to come back and store the answer. */
+export const WORKER_BACK_MS = 30_000;
 
 export interface TurnRunnerDeps {
   broadcast(frame: ServerMessage): void;
@@ -38,6 +40,13 @@ export interface TurnRunnerDeps {
   checkpoints?: Pick<CheckpointService, 'beforeTurn' | 'recordTurn' | 'check' | 'reportBroken'>;
   /** The workspace: the client files a turn changed get one last hot update from there. */
   workspaceDir?: string;
+  /** Resolves true once the worker runs (again), false if it is not back in `timeoutMs`. */
+  workerReady?(timeoutMs: number): Promise<boolean>;
+}
+
+/** The worker did not answer at all (crashed, restarting): unlike an error it sent, worth waiting out. */
+function workerUnreachable(err: unknown): boolean {
+  return err instanceof TypeError || (err instanceof DOMException && err.name === 'TimeoutError');
 }
 
 type FinalEvent = Extract<AgentEvent, { type: 'done' | 'error' }>;
@@ -53,6 +62,9 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
 
   return async function runTurn(job: TurnJob, signal: AbortSignal): Promise<void> {
     const { conversationId } = job;
+    const startedAt = performance.now();
+    // One line at each end of a turn (never its content): what an owner reading the log needs.
+    log.info('turn started', { conversationId });
     broadcast({ type: 'bot:typing', conversationId });
     // Both before the agent can start: fetched together, they cost one round trip of latency.
     // Hand edits since the last checkpoint are recorded before the agent can touch anything, so
@@ -75,7 +87,13 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       .map((m) => ({ role: m.role, content: m.content }));
     // Stored as interrupted as the agent starts (not awaited: it must not delay the first request),
     // completed when the turn ends: a crash mid-turn leaves it interrupted, never lost.
-    const answerP = worker.addMessage(conversationId, { role: 'assistant', content: '', status: 'interrupted' });
+    // `replyTo` lets a restarted Fluxy tell this message answered from never answered; a turn run
+    // again after a restart writes into the answer the crash left `interrupted`.
+    const placeholder = () =>
+      job.answerMessageId
+        ? worker.updateMessage(conversationId, job.answerMessageId, { content: '', status: 'interrupted' })
+        : worker.addMessage(conversationId, { role: 'assistant', content: '', status: 'interrupted', replyTo: job.userMessageId });
+    let answerP = placeholder();
     answerP.then((m) => deps.onAnswerCreated?.(conversationId, m.id)).catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
 
     const { instance, release } = deps.providers.acquire({
@@ -137,19 +155,38 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
 
     // The answer was streamed to everyone already; a worker that cannot store it must not swallow the end of the turn.
     let messageId: string = randomUUID();
+    // A worker that crashed during the turn is restarted by the supervisor: the answer waits for it.
     const persist = async (change: Parameters<WorkerClient['updateMessage']>[2]) => {
-      try {
-        messageId = (await answerP).id;
-        await worker.updateMessage(conversationId, messageId, change);
-      } catch (err) {
-        log.error('cannot store the answer', { conversationId, error: err });
-        broadcast({ type: 'bot:error', conversationId, code: 'not_saved', message: 'The answer could not be saved; it is shown but will be missing after a reload.' });
+      const deadline = Date.now() + WORKER_BACK_MS;
+      for (;;) {
+        let placeholderFailed = false;
+        try {
+          messageId = (await answerP.catch((err) => {
+            placeholderFailed = true;
+            throw err;
+          })).id;
+          await worker.updateMessage(conversationId, messageId, change);
+          return;
+        } catch (err) {
+          const left = deadline - Date.now();
+          if (workerUnreachable(err) && deps.workerReady && left > 0 && !deps.isClosing() && (await deps.workerReady(left))) {
+            log.info('the worker was away at the end of the turn; storing the answer again', { conversationId });
+            if (placeholderFailed) answerP = placeholder();
+            // A failed call may have raced the crash being noticed: do not spin while it is.
+            await new Promise((r) => setTimeout(r, 100));
+            continue;
+          }
+          log.error('cannot store the answer', { conversationId, error: err });
+          broadcast({ type: 'bot:error', conversationId, code: 'not_saved', message: 'The answer could not be saved; it is shown but will be missing after a reload.' });
+          return;
+        }
       }
     };
 
     if (final?.type === 'error') {
       await persist({ content: final.partialText || text, status: 'error' });
       broadcast({ type: 'bot:error', conversationId, code: final.code, message: final.message });
+      log.info('turn failed', { conversationId, code: final.code, ms: Math.round(performance.now() - startedAt) });
     } else {
       const done = final ?? { text, usage: { inputTokens: 0, outputTokens: 0 } as AgentUsage, filesChanged: [], interrupted: true };
       await persist({
@@ -160,6 +197,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
         costUsd: done.usage.costUsd,
       });
       broadcast({ type: 'bot:response', conversationId, messageId, content: done.text });
+      log.info(done.interrupted ? 'turn stopped' : 'turn answered', { conversationId, ms: Math.round(performance.now() - startedAt) });
     }
 
     // The checkpoint sees what the agent's Bash changed too, outside backend/ as well.

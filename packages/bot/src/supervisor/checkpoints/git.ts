@@ -40,6 +40,7 @@ const CONFIG = [
 export interface GitOptions {
   gitDir: string;
   workTree: string;
+  timeoutMs?: number;
 }
 
 export interface GitRun {
@@ -51,9 +52,11 @@ export interface GitRun {
 
 /** Output larger than this is an error: nothing we ask for is that big, and a runaway must not fill memory. */
 const MAX_OUTPUT = 64 * 1024 * 1024;
+/** A git call still running after this is killed: every checkpoint waits in one queue behind it. */
+export const GIT_TIMEOUT_MS = 120_000;
 
 /** Runs the system `git` on the checkpoint repository; a failure throws `checkpoint_git_failed` with git's own words. */
-export function createGit({ gitDir, workTree }: GitOptions): GitRun {
+export function createGit({ gitDir, workTree, timeoutMs = GIT_TIMEOUT_MS }: GitOptions): GitRun {
   const env = cleanEnv();
   const buffer = (args: string[], input?: string | Buffer, withWorkTree = true): Promise<Buffer> =>
     new Promise((resolve, reject) => {
@@ -65,6 +68,11 @@ export function createGit({ gitDir, workTree }: GitOptions): GitRun {
       const out: Buffer[] = [];
       let size = 0;
       let err = '';
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        proc.kill('SIGKILL');
+      }, timeoutMs);
       proc.stdout.on('data', (d: Buffer) => {
         size += d.length;
         if (size > MAX_OUTPUT) proc.kill('SIGKILL');
@@ -73,12 +81,15 @@ export function createGit({ gitDir, workTree }: GitOptions): GitRun {
       proc.stderr.on('data', (d: Buffer) => {
         if (err.length < 4096) err += d.toString();
       });
-      proc.on('error', (e) =>
-        reject(new FluxyError('checkpoint_git_missing', `Cannot run git (${(e as NodeJS.ErrnoException).code ?? e.message}): install git to keep checkpoints.`, 503)),
-      );
+      proc.on('error', (e) => {
+        clearTimeout(timer);
+        reject(new FluxyError('checkpoint_git_missing', `Cannot run git (${(e as NodeJS.ErrnoException).code ?? e.message}): install git to keep checkpoints.`, 503));
+      });
       proc.on('close', (code) => {
+        clearTimeout(timer);
+        const why = timedOut ? `no answer in ${timeoutMs / 1000} s` : size > MAX_OUTPUT ? 'output too large' : `code ${code}`;
         if (code === 0) resolve(Buffer.concat(out));
-        else reject(new FluxyError('checkpoint_git_failed', `git ${args[0]} failed (${size > MAX_OUTPUT ? 'output too large' : `code ${code}`}): ${err.trim().slice(0, 1000)}`));
+        else reject(new FluxyError('checkpoint_git_failed', `git ${args[0]} failed (${why}): ${err.trim().slice(0, 1000)}`));
       });
       // A git that exits before reading its input (an error) closes the pipe: that is reported above, not here.
       proc.stdin.on('error', () => undefined);

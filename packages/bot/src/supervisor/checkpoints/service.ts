@@ -16,6 +16,12 @@ const RESTORE_READY_MS = 20_000;
  * Undo at once. The backend check alone may take 12 s.
  */
 const TURN_END_WAIT_MS = 30_000;
+/**
+ * A turn waits at most this long for the checkpoint of the hand edits before it: a slow or stuck
+ * git must not keep the chat from answering (the snapshot goes on in its queue; at worst it also
+ * holds the first of the agent's changes).
+ */
+export const BEFORE_TURN_WAIT_MS = 10_000;
 
 export interface CheckpointServiceDeps {
   store: CheckpointStore;
@@ -83,12 +89,18 @@ export function createCheckpointService(deps: CheckpointServiceDeps) {
 
   return {
     /** Before a turn: the baseline (first turn), or the hand edits made since the last checkpoint. */
-    async beforeTurn(): Promise<void> {
-      try {
-        await store.snapshot({ kind: 'edits' });
-      } catch (err) {
-        log.error('cannot checkpoint the workspace before a turn', { error: err });
-      }
+    async beforeTurn(waitMs = BEFORE_TURN_WAIT_MS): Promise<void> {
+      const snapshot = store.snapshot({ kind: 'edits' }).then(
+        () => true,
+        (err) => {
+          log.error('cannot checkpoint the workspace before a turn', { error: err });
+          return true;
+        },
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)));
+      if (!(await Promise.race([snapshot, late]))) log.warn(`the checkpoint before a turn takes over ${waitMs / 1000} s; the turn goes ahead`);
+      clearTimeout(timer);
     },
     /** After a turn: its checkpoint, announced with `app:checkpoint`; returns the paths it changed. */
     async recordTurn(conversationId: string, messageId: string): Promise<string[]> {

@@ -21,6 +21,8 @@ export interface CheckpointStoreOptions {
   workspace: string;
   log: Logger;
   maxFileBytes?: number;
+  /** Tests only: a shorter limit for one git call than `GIT_TIMEOUT_MS`. */
+  gitTimeoutMs?: number;
 }
 
 export interface SnapshotMeta {
@@ -38,7 +40,7 @@ export interface SnapshotMeta {
 export function createCheckpointStore(options: CheckpointStoreOptions) {
   const { gitDir, workspace, log } = options;
   const maxBytes = options.maxFileBytes ?? MAX_CHECKPOINT_FILE_BYTES;
-  const git = createGit({ gitDir, workTree: workspace });
+  const git = createGit({ gitDir, workTree: workspace, timeoutMs: options.gitTimeoutMs });
   let chain: Promise<unknown> = Promise.resolve();
   let ready: Promise<void> | null = null;
   let sinceGc = 0;

@@ -44,7 +44,15 @@ export function conversationRoutes(ctx: WorkerContext): Router {
     if (!store.get(req.params.id)) return sendError(res, 404, 'not_found', 'No such conversation.');
     const input = parseBody(NewMessageSchema, req.body);
     if (input.id && store.getMessage(req.params.id, input.id)) return sendError(res, 409, 'conflict', 'A message with this id exists.');
+    if (input.clientMessageId && store.findByClientMessageId(input.clientMessageId)) {
+      return sendError(res, 409, 'conflict', 'A message with this clientMessageId exists.');
+    }
     res.status(201).json(store.addMessage(req.params.id, input));
+  });
+  r.get('/api/messages/by-client-id/:clientMessageId', (req, res) => {
+    const found = store.findByClientMessageId(req.params.clientMessageId);
+    if (!found) return sendError(res, 404, 'not_found', 'No message with this clientMessageId.');
+    res.json(found);
   });
   r.patch('/api/conversations/:id/messages/:messageId', (req, res) => {
     const updated = store.updateMessage(req.params.id, req.params.messageId, parseBody(MessageChangeSchema, req.body));
