@@ -1,5 +1,5 @@
 // Issue 2's and issue 8's benchmark: GET /api/health directly against the worker, through the
-// supervisor (as shipped, with a browser's headers, and with V8's default young generation), and
+// supervisor (as shipped, with a browser's headers, and with 32 MB young-generation semi-spaces), and
 // through http-proxy 1.18 yardsticks in front of the same worker (as the seed ran it, without an
 // agent, and given a keep-alive agent: the fair match), the shared forwarder alone and a sketch of
 // a raw-socket upstream; start-up time; memory.
@@ -40,13 +40,13 @@ export default async function bench(): Promise<BenchSection> {
   const bot = await startInstance();
   const startMs = bot.readyMs;
   const health = (await bot.health()).body;
-  // The same supervisor started without bin/fluxy.js's V8 flag: what --max-semi-space-size buys.
-  const plain = await startInstance({ nodeFlags: [] });
+  // The same supervisor with 32 MB young-generation semi-spaces (V8's default is 16): what that would buy.
+  const plain = await startInstance({ nodeFlags: ['--max-semi-space-size=32'] });
   const plainWorker = (await plain.health()).body.children.worker!.pid!;
   const workerPort = bot.port + 1;
   const pids = [
     ['supervisor', bot.proc.pid!],
-    ['supervisor, V8 default young generation', plain.proc.pid!],
+    ['supervisor, --max-semi-space-size=32', plain.proc.pid!],
     ['worker', health.children.worker!.pid!],
     ['vite', health.children.vite!.pid!],
     ['backend', health.children.backend!.pid!],
@@ -79,7 +79,7 @@ export default async function bench(): Promise<BenchSection> {
   const targets: Target[] = [
     { name: 'worker directly', url: `${worker}/api/health`, worker: w },
     { name: 'through the supervisor', url: `${bot.url}/api/health`, proxy: bot.proc.pid!, worker: w },
-    { name: 'through the supervisor, V8 default young generation', url: `${plain.url}/api/health`, proxy: plain.proc.pid!, worker: plainWorker },
+    { name: 'through the supervisor, --max-semi-space-size=32', url: `${plain.url}/api/health`, proxy: plain.proc.pid!, worker: plainWorker },
     { name: "through the supervisor, a browser's Accept-Encoding", url: `${bot.url}/api/health`, proxy: bot.proc.pid!, worker: w, headers: BROWSER },
     { name: 'through http-proxy 1.18, no agent (the seed)', ...yard(0) },
     { name: 'through http-proxy 1.18 + keep-alive agent', ...yard(1) },
@@ -135,7 +135,7 @@ export default async function bench(): Promise<BenchSection> {
       return `| ${t.name} | ${fmt(one[i]!.rps, 0)} | ${fmt(one[i]!.p50, 3)} | ${fmt(one[i]!.p99, 3)} | ${fmt(fifty[i]!.rps, 0)} | ${fmt(fifty[i]!.p50, 0)} | ${fmt(fifty[i]!.p99, 0)} |${wr}`;
     })
     .join('\n');
-  const [direct, sup, v8default, browser, seed, keep, bare, sketch] = [0, 1, 2, 3, 4, 5, 6, 7] as const;
+  const [direct, sup, semi32, browser, seed, keep, bare, sketch] = [0, 1, 2, 3, 4, 5, 6, 7] as const;
   const cpu = (i: number) => best[i]!.cpuUs;
   const ratio = (a: number, b: number) => fmt(a / b);
   const perProcess = cpu(keep) / cpu(sup);
@@ -145,7 +145,7 @@ export default async function bench(): Promise<BenchSection> {
     ? `
 - **Per process** (requests one core moves through the proxy, 10⁶ / its CPU µs per request, the measure of the relay's "1.5× http-proxy-3"; the CPU the proxy process spends per request under \`wrk -t1 -c50\`, user + system, best round): supervisor ${fmt(cpu(sup), 0)} µs (${fmt(1e6 / cpu(sup), 0)}/s), with a browser's Accept-Encoding ${fmt(cpu(browser), 0)} µs; keep-alive yardstick ${fmt(cpu(keep), 0)} µs (${fmt(1e6 / cpu(keep), 0)}/s): **${ratio(cpu(keep), cpu(sup))}×** (${ratio(cpu(keep), cpu(browser))}× for a browser; target ≥ 1.3, i.e. the supervisor at ≤ ${fmt(cpu(keep) / 1.3, 0)} µs). Seed yardstick ${fmt(cpu(seed), 0)} µs: ${ratio(cpu(seed), cpu(sup))}×.
 - End to end under \`wrk -t1 -c50\` (a C client, lighter than autocannon): supervisor / keep-alive yardstick **${ratio(best[sup]!.wrk, best[keep]!.wrk)}×**, / seed yardstick ${ratio(best[sup]!.wrk, best[seed]!.wrk)}×.
-- The V8 flag on bin/fluxy.js's \`#!\` line (\`--max-semi-space-size=32\`: the young generation's semi-spaces at 32 MB instead of 16): the supervisor without it ${fmt(cpu(v8default), 0)} µs per request, with it ${fmt(cpu(sup), 0)} µs (${ratio(cpu(v8default), cpu(sup))}×); the median of the rounds' ratios (the two rows run back to back, so a round's neighbours load both alike) ${paired(sup, v8default)}×; its memory cost is in the table below (the two supervisor rows).
+- V8's young generation at 32 MB semi-spaces instead of 16 (\`--max-semi-space-size=32\`, not adopted: see below): the supervisor with it ${fmt(cpu(semi32), 0)} µs per request, without ${fmt(cpu(sup), 0)} µs (${ratio(cpu(sup), cpu(semi32))}×); the median of the rounds' ratios (the two rows run back to back, so a round's neighbours load both alike) ${paired(semi32, sup)}×; its memory cost is in the table below (the two supervisor rows).
 - The forwarder without supervisor logic: ${fmt(cpu(bare), 0)} µs (the keep-alive yardstick spends ${ratio(cpu(keep), cpu(bare))}× as much), so the supervisor's routing, checks, headers and hooks cost ${fmt(cpu(sup) - cpu(bare), 0)} µs. The sketch of a raw-socket upstream (Node's http client replaced by one write of the request head on a pooled socket and a hand-read answer head, bench/lib/raw-upstream-sketch.ts; GET and Content-Length only, no strict parsing, not product code): ${fmt(cpu(sketch), 0)} µs, ${ratio(cpu(bare), cpu(sketch))}× less than the forwarder: the most option 1 of the issue's notes could save, before the strict parsing, chunked framing and streaming it would need.
 - What the end-to-end ratio can reach: the worker behind every proxy spends about ${fmt(best[sup]!.workerUs, 0)} µs of CPU per request and the load generator shares the same 2 cores, so end-to-end throughput is bounded by 2 cores / (worker + client + proxy CPU per request); the supervisor's bound over the keep-alive yardstick's is (worker + ${fmt(cpu(keep), 0)}) / (worker + ${fmt(cpu(sup), 0)}) = ${ratio(best[sup]!.workerUs + cpu(keep), best[sup]!.workerUs + cpu(sup))}× before the client's share, which brings it nearer 1: 1.3× end to end cannot be shown against this worker, whatever the proxy costs.`
     : '';

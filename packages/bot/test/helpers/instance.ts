@@ -148,7 +148,7 @@ export interface InstanceOptions {
   expectWorker?: boolean;
   /** Start without `--no-tunnel` (the tunnel tests; default false). */
   tunnel?: boolean;
-  /** Node flags for the supervisor instead of those on bin/fluxy.js's `#!` line (the bench compares V8's defaults). */
+  /** Node flags for the supervisor's process (the bench tries V8 settings with them). */
   nodeFlags?: string[];
 }
 
@@ -162,7 +162,7 @@ export async function startInstance(options: InstanceOptions = {}): Promise<Inst
   }
   const port = options.port ?? (await freeBasePort());
   const spawnedAt = performance.now();
-  const proc = spawn(process.execPath, [...(options.nodeFlags ?? FLUXY_NODE_FLAGS), FLUXY_BIN, 'start', '--port', String(port), ...(options.tunnel ? [] : ['--no-tunnel'])], {
+  const proc = spawn(process.execPath, [...(options.nodeFlags ?? []), FLUXY_BIN, 'start', '--port', String(port), ...(options.tunnel ? [] : ['--no-tunnel'])], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
