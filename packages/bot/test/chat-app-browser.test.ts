@@ -64,10 +64,15 @@ describe('the chat app in a browser', () => {
     await whisper?.close();
   });
 
-  async function signedIn(viewport = PHONE, extra: Parameters<Browser['newContext']>[0] = {}): Promise<{ context: BrowserContext; page: Page }> {
+  async function signedIn(
+    viewport = PHONE,
+    extra: Parameters<Browser['newContext']>[0] = {},
+    prepare?: (page: Page) => Promise<void>,
+  ): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ viewport, ...extra });
     await context.addCookies([{ name: 'fluxy_session', value: token, url: bot.url, httpOnly: true }]);
     const page = await context.newPage();
+    await prepare?.(page);
     await page.goto(`${bot.url}/fluxy/`);
     await explained(bot, page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: 30_000 }));
     return { context, page };
@@ -187,18 +192,30 @@ describe('the chat app in a browser', () => {
   });
 
   test('an image attached with the picker reaches the model as an image, in a new conversation', async () => {
-    const { context, page } = await signedIn(PHONE);
-    // The server learning of the new conversation is held back until the message would have gone
-    // (or 3 s): a message sent before it would land in the conversation just left, unseen.
-    const messageSent = new Promise<void>((resolve) =>
-      page.on('websocket', (ws) => ws.on('framesent', (f) => String(f.payload).includes('"user:message"') && resolve())),
-    );
-    await page.route('**/api/context/set', async (route) => {
-      await Promise.race([messageSent, new Promise((r) => setTimeout(r, 3_000))]);
-      await route.continue();
+    // Two races a quick thumb can win, each held open here: the page's first history load is
+    // answered only after `New conversation` (it must not pull the view back to the old
+    // conversation), and the server learns of the new conversation only once the message would
+    // have gone, or after 3 s (a message sent before that would land, unseen, in the old one).
+    let newClicked!: () => void;
+    const clicked = new Promise<void>((resolve) => (newClicked = resolve));
+    let messageSent!: () => void;
+    const sent = new Promise<void>((resolve) => (messageSent = resolve));
+    const { context, page } = await signedIn(PHONE, {}, async (p) => {
+      p.on('websocket', (ws) => ws.on('framesent', (f) => String(f.payload).includes('"user:message"') && messageSent()));
+      await p.route('**/api/context/current', async (route) => {
+        await clicked;
+        await route.continue();
+      });
+      await p.route('**/api/context/set', async (route) => {
+        await Promise.race([sent, new Promise((r) => setTimeout(r, 3_000))]);
+        await route.continue();
+      });
     });
     // The stopped turn above stays in its conversation; this starts afresh.
+    const history = page.waitForResponse((r) => /\/api\/conversations\/[^/]+$/.test(new URL(r.url()).pathname));
     await page.getByRole('button', { name: 'New conversation' }).click();
+    newClicked();
+    await history;
     await page.getByRole('heading', { name: 'What shall we build?' }).waitFor();
     assert.equal(await page.getByRole('log').locator('.msg').count(), 0);
     // A 1x1 PNG.

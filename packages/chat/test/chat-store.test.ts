@@ -199,4 +199,17 @@ describe('chat store', () => {
     assert.equal(shown?.role, 'notice');
     assert.deepEqual(shown?.broken, { part: 'backend', error: 'routes/broken.ts: Unexpected token', checkpointId: 'cp1' });
   });
+
+  test('history that arrives after the user tapped New conversation does not pull them back', () => {
+    const store = createChatStore();
+    // The page asked for the current conversation's history, then the user started a new one.
+    const since = store.view();
+    store.startNew();
+    store.load(C, [stored('m1', 'user', 'old question')], since);
+    assert.equal(store.get().conversationId, null);
+    assert.deepEqual(store.get().messages, []);
+    // A history asked for after that choice still shows.
+    store.load(null, [], store.view());
+    assert.equal(store.get().loading, false);
+  });
 });

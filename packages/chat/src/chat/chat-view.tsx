@@ -51,18 +51,19 @@ export function ChatView({ onSignOut }: { onSignOut: () => void }) {
 
   /** Loads the conversation shown (or the server's current one) from the worker. */
   const refresh = useCallback(async () => {
+    const since = store.view();
     let id = store.get().conversationId;
     if (id === null && store.get().loading) {
       const current = await api<{ conversationId: string | null }>('/api/context/current');
       id = current.ok ? current.data.conversationId : null;
     }
-    if (!id) return store.load(null, []);
+    if (!id) return store.load(null, [], since);
     const [res, checkpoints] = await Promise.all([
       api<ConversationWithMessages>(`/api/conversations/${encodeURIComponent(id)}`),
       api<Checkpoint[]>('/api/checkpoints?limit=200'),
     ]);
-    if (res.ok) store.load(id, res.data.messages);
-    else if (res.status === 404) store.load(null, []);
+    if (res.ok) store.load(id, res.data.messages, since);
+    else if (res.status === 404) store.load(null, [], since);
     else setProblem(res.error.message);
     // Each turn's changes and Undo survive a reload; without checkpoints the chat works as before.
     if (checkpoints.ok) store.annotate(checkpoints.data);

@@ -101,6 +101,7 @@ export function createChatStore() {
   // Conversations the user moved away from: their frames must not land in a new, still id-less one.
   const left = new Set<string>();
   let stopRequested = false;
+  let view = 0;
   /** Frames about another conversation than the one shown are ignored (its history loads on open). */
   const mine = (id: string | undefined) => id === undefined || id === state.conversationId || (state.conversationId === null && !left.has(id));
   const leave = () => {
@@ -133,8 +134,15 @@ export function createChatStore() {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    /** Shows a conversation's stored history (a turn still running arrives as `chat:in-progress`). */
-    load(conversationId: string | null, messages: HistoryMessage[]) {
+    /** Which conversation the user last chose to see: changes with `startNew` and `open`. */
+    view: () => view,
+    /**
+     * Shows a conversation's stored history (a turn still running arrives as `chat:in-progress`).
+     * `since`: the `view()` when the history was asked for; a user who has moved on since (tapped
+     * `New conversation` while the page was still loading) keeps what they chose.
+     */
+    load(conversationId: string | null, messages: HistoryMessage[], since?: number) {
+      if (since !== undefined && since !== view) return;
       const pending = state.messages.filter((m) => m.status === 'sending' && conversationId === state.conversationId);
       const stored = messages.map(fromStored);
       const live = conversationId === state.conversationId ? state.live : null;
@@ -143,11 +151,13 @@ export function createChatStore() {
       set({ conversationId, messages: [...shown, ...pending], live, loading: false });
     },
     startNew() {
+      view++;
       leave();
       set({ conversationId: null, messages: [], live: null, loading: false });
     },
     /** Shows another conversation (its live part, if any, follows as `chat:in-progress`). */
     open(conversationId: string, messages: HistoryMessage[]) {
+      view++;
       leave();
       left.delete(conversationId);
       set({ conversationId, messages: messages.map(fromStored), live: null, loading: false });
