@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { settledWithin } from '../shared/settled-within.ts';
 
 const root = process.env.FLUXY_VITE_ROOT;
 const port = Number(process.env.PORT);
@@ -48,21 +49,14 @@ const FIRST_BUNDLE_MAX_MS = 60_000;
 async function firstBundle(server: import('vite').ViteDevServer): Promise<void> {
   const optimizer = server.environments.client?.depsOptimizer;
   if (!optimizer) return;
-  let timer: NodeJS.Timeout | undefined;
   const settled = (async () => {
     // The scan adds what it finds to `discovered`; each entry's promise settles when the bundle holding it is written.
     await optimizer.scanProcessing;
     await Promise.all(Object.values(optimizer.metadata.discovered).map((dep) => dep.processing));
   })();
-  const late = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      console.warn(`the first dependency bundle is not ready after ${FIRST_BUNDLE_MAX_MS / 1000} s; serving anyway`);
-      resolve();
-    }, FIRST_BUNDLE_MAX_MS);
-    timer.unref();
-  });
-  await Promise.race([settled, late]);
-  clearTimeout(timer);
+  if (!(await settledWithin(settled, FIRST_BUNDLE_MAX_MS))) {
+    console.warn(`the first dependency bundle is not ready after ${FIRST_BUNDLE_MAX_MS / 1000} s; serving anyway`);
+  }
 }
 
 const { createServer } = await loadVite(root);

@@ -1,5 +1,6 @@
 import type { Logger } from '../shared/logger.ts';
 import { createRelayClient, type RelayClient, RelayError } from '../shared/relay-client.ts';
+import { settledWithin } from '../shared/settled-within.ts';
 
 /** What the presence needs of config.json, re-read on every attempt (the wizard may register meanwhile). */
 export interface RelayAccount {
@@ -138,7 +139,7 @@ export function createRelayPresence(options: RelayPresenceOptions) {
       const done = clientFor(account.relayUrl)
         .disconnect(account.token)
         .catch((err) => log.warn('could not tell the relay this bot is going offline', { error: err }));
-      await Promise.race([done, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+      await settledWithin(done, timeoutMs);
     },
   };
 }

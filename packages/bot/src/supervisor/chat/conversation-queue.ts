@@ -1,4 +1,5 @@
 import type { SavedAttachment } from '../../agent/index.ts';
+import { settledWithin } from '../../shared/settled-within.ts';
 
 /** One user message waiting for (or getting) its answer. */
 export interface TurnJob {
@@ -75,9 +76,7 @@ export function createConversationQueue(options: {
     running: (): number => turns.size,
     /** Resolves when every running turn has ended, or after `graceMs`, whichever is first. */
     async settle(graceMs: number): Promise<void> {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([...turns]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
-      clearTimeout(timer);
+      await settledWithin(Promise.allSettled([...turns]), graceMs);
     },
   };
 }

@@ -158,27 +158,32 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     // A worker that crashed during the turn is restarted by the supervisor: the answer waits for it.
     const persist = async (change: Parameters<WorkerClient['updateMessage']>[2]) => {
       const deadline = Date.now() + WORKER_BACK_MS;
+      /** After a failed worker call: whether to try again (the worker was away and is back in time). */
+      const workerBack = async (err: unknown): Promise<boolean> => {
+        const left = deadline - Date.now();
+        if (!workerUnreachable(err) || !deps.workerReady || left <= 0 || deps.isClosing() || !(await deps.workerReady(left))) {
+          log.error('cannot store the answer', { conversationId, error: err });
+          broadcast({ type: 'bot:error', conversationId, code: 'not_saved', message: 'The answer could not be saved; it is shown but will be missing after a reload.' });
+          return false;
+        }
+        log.info('the worker was away at the end of the turn; storing the answer again', { conversationId });
+        // A failed call may have raced the crash being noticed: do not spin while it is.
+        await new Promise((r) => setTimeout(r, 100));
+        return true;
+      };
       for (;;) {
-        let placeholderFailed = false;
         try {
-          messageId = (await answerP.catch((err) => {
-            placeholderFailed = true;
-            throw err;
-          })).id;
+          messageId = (await answerP).id;
+        } catch (err) {
+          if (!(await workerBack(err))) return;
+          answerP = placeholder();
+          continue;
+        }
+        try {
           await worker.updateMessage(conversationId, messageId, change);
           return;
         } catch (err) {
-          const left = deadline - Date.now();
-          if (workerUnreachable(err) && deps.workerReady && left > 0 && !deps.isClosing() && (await deps.workerReady(left))) {
-            log.info('the worker was away at the end of the turn; storing the answer again', { conversationId });
-            if (placeholderFailed) answerP = placeholder();
-            // A failed call may have raced the crash being noticed: do not spin while it is.
-            await new Promise((r) => setTimeout(r, 100));
-            continue;
-          }
-          log.error('cannot store the answer', { conversationId, error: err });
-          broadcast({ type: 'bot:error', conversationId, code: 'not_saved', message: 'The answer could not be saved; it is shown but will be missing after a reload.' });
-          return;
+          if (!(await workerBack(err))) return;
         }
       }
     };

@@ -1,6 +1,7 @@
 import type { ServerMessage } from '@fluxy/protocol';
 import { toStoredMessage } from '@fluxy/protocol';
 import { FluxyError } from '../../shared/errors.ts';
+import { settledWithin } from '../../shared/settled-within.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { BackendWatcher } from '../backend-watcher.ts';
 import type { ManagedChild } from '../child.ts';
@@ -90,17 +91,8 @@ export function createCheckpointService(deps: CheckpointServiceDeps) {
   return {
     /** Before a turn: the baseline (first turn), or the hand edits made since the last checkpoint. */
     async beforeTurn(waitMs = BEFORE_TURN_WAIT_MS): Promise<void> {
-      const snapshot = store.snapshot({ kind: 'edits' }).then(
-        () => true,
-        (err) => {
-          log.error('cannot checkpoint the workspace before a turn', { error: err });
-          return true;
-        },
-      );
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)));
-      if (!(await Promise.race([snapshot, late]))) log.warn(`the checkpoint before a turn takes over ${waitMs / 1000} s; the turn goes ahead`);
-      clearTimeout(timer);
+      const snapshot = store.snapshot({ kind: 'edits' }).catch((err) => log.error('cannot checkpoint the workspace before a turn', { error: err }));
+      if (!(await settledWithin(snapshot, waitMs))) log.warn(`the checkpoint before a turn takes over ${waitMs / 1000} s; the turn goes ahead`);
     },
     /** After a turn: its checkpoint, announced with `app:checkpoint`; returns the paths it changed. */
     async recordTurn(conversationId: string, messageId: string): Promise<string[]> {
