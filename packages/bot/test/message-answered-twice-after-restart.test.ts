@@ -129,6 +129,9 @@ describe('a message sent again after a restart', () => {
     const body = (await found.json()) as { message: { id: string; clientMessageId: string }; answer: { replyTo: string; status: string } };
     assert.deepEqual([body.message.id, body.message.clientMessageId, body.answer.replyTo, body.answer.status], [acks[2]!.messageId, 'queued-3', acks[2]!.messageId, 'complete']);
     assert.equal((await again.bot.fetch('/api/messages/by-client-id/never-sent', { token })).status, 404);
+    // A stranger learns nothing, not even whether the id exists.
+    assert.equal((await again.bot.fetch('/api/messages/by-client-id/queued-3')).status, 401);
+    assert.equal((await again.bot.fetch('/api/messages/by-client-id/never-sent')).status, 401);
     const post = (clientMessageId: string) =>
       again.bot.fetch(`/api/conversations/${conversationId}/messages`, { token, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'user', content: 'x', clientMessageId }) });
     const dup = await post('queued-3');
